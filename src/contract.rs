@@ -1,0 +1,193 @@
+//! The contract: every loaded document and the route table over them,
+//! immutable once built (hot reload swaps a whole new one in).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::route::RouteTable;
+use crate::spec::{
+    Document, LoadError, LoadErrors, Operation, SpecSource, expand_paths, load_document,
+};
+
+/// The four vendor documents shipped inside the binary: what `specmock serve`
+/// with no argument serves.
+pub const BUNDLED_SPECS: &[(&str, &str)] = &[
+    (
+        "adafruit-io.yaml",
+        include_str!("../specs/adafruit-io.yaml"),
+    ),
+    ("axiom.yaml", include_str!("../specs/axiom.yaml")),
+    (
+        "softwareone.yaml",
+        include_str!("../specs/softwareone.yaml"),
+    ),
+    ("unleash.yaml", include_str!("../specs/unleash.yaml")),
+];
+
+/// Everything loaded, compiled and immutable.
+#[derive(Debug)]
+pub struct Contract {
+    documents: Vec<Document>,
+    routes: RouteTable,
+}
+
+/// Where the documents to load come from.
+#[derive(Debug, Clone, Default)]
+pub struct SpecPaths {
+    /// Files or folders; empty means the bundled specs.
+    pub paths: Vec<PathBuf>,
+    /// `FILE=/prefix` mounts: documents served under a prefix of the user's choosing.
+    pub mounts: Vec<(PathBuf, String)>,
+}
+
+impl Contract {
+    /// The bundled vendor documents.
+    pub fn bundled() -> Result<Contract, LoadErrors> {
+        Contract::from_sources(
+            BUNDLED_SPECS
+                .iter()
+                .map(|(name, text)| SpecSource::from_text(name, *text))
+                .collect(),
+        )
+    }
+
+    /// Load from files and folders (the bundled specs when none are given).
+    pub fn load(spec: &SpecPaths) -> Result<Contract, LoadErrors> {
+        if spec.paths.is_empty() {
+            let mut sources: Vec<SpecSource> = BUNDLED_SPECS
+                .iter()
+                .map(|(name, text)| SpecSource::from_text(name, *text))
+                .collect();
+            apply_mounts(&mut sources, &spec.mounts)?;
+            return Contract::from_sources(sources);
+        }
+        let files = expand_paths(&spec.paths)?;
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for f in files {
+            match SpecSource::from_file(&f) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LoadErrors(errors));
+        }
+        apply_mounts(&mut sources, &spec.mounts)?;
+        Contract::from_sources(sources)
+    }
+
+    /// Load documents already read into memory.
+    pub fn from_sources(sources: Vec<SpecSource>) -> Result<Contract, LoadErrors> {
+        let mut errors = Vec::new();
+        let mut documents = Vec::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        for src in &sources {
+            if let Some(first) = names.get(&src.name) {
+                errors.push(
+                    LoadError::new(
+                        &src.display,
+                        format!(
+                            "another document, {first}, has the same name \"{}\"",
+                            src.name
+                        ),
+                    )
+                    .hint("documents are named after their file stem; rename one file"),
+                );
+                continue;
+            }
+            names.insert(src.name.clone(), src.display.clone());
+            match load_document(src) {
+                Ok(d) => documents.push(d),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(LoadErrors(errors));
+        }
+        // An operation is named by its bare id where that is unique across documents.
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for d in &documents {
+            for op in &d.operations {
+                *counts.entry(op.operation_id.clone()).or_default() += 1;
+            }
+        }
+        for d in &mut documents {
+            for op in &mut d.operations {
+                if counts[&op.operation_id] > 1
+                    && let Some(o) = Arc::get_mut(op)
+                {
+                    o.display_id = o.qualified_id();
+                }
+            }
+        }
+        let ops: Vec<Arc<Operation>> = documents
+            .iter()
+            .flat_map(|d| d.operations.iter().cloned())
+            .collect();
+        let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
+        Ok(Contract { documents, routes })
+    }
+
+    /// The loaded documents.
+    pub fn documents(&self) -> &[Document] {
+        &self.documents
+    }
+
+    /// The route table.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    /// Every operation of every document, in load order.
+    pub fn operations(&self) -> impl Iterator<Item = &Arc<Operation>> {
+        self.documents.iter().flat_map(|d| d.operations.iter())
+    }
+
+    /// Find an operation by `operationId`, `document/operationId` or display id.
+    pub fn operation(&self, id: &str) -> Option<&Arc<Operation>> {
+        self.operations()
+            .find(|o| o.display_id == id || o.qualified_id() == id)
+            .or_else(|| self.operations().find(|o| o.operation_id == id))
+    }
+
+    /// Problems that do not stop serving, for every document.
+    pub fn warnings(&self) -> impl Iterator<Item = &LoadError> {
+        self.documents.iter().flat_map(|d| d.warnings.iter())
+    }
+}
+
+fn apply_mounts(
+    sources: &mut [SpecSource],
+    mounts: &[(PathBuf, String)],
+) -> Result<(), LoadErrors> {
+    let mut errors = Vec::new();
+    for (file, prefix) in mounts {
+        let wanted = file.to_string_lossy();
+        let stem = crate::spec::stem(&wanted);
+        let canonical = file.canonicalize().ok();
+        let found = sources.iter_mut().find(|s| {
+            s.display == wanted
+                || (canonical.is_some()
+                    && s.dir.as_ref().map(|d| d.join(&s.file_name)) == canonical)
+                || s.name == stem && s.dir.is_none()
+                || s.name == wanted
+        });
+        match found {
+            Some(s) => s.mount = Some(prefix.clone()),
+            None => errors.push(
+                LoadError::new(
+                    wanted.into_owned(),
+                    "--mount names a document that is not loaded",
+                )
+                .hint("use the spec's path as given, or its name (file stem)"),
+            ),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadErrors(errors))
+    }
+}

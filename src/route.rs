@@ -1,0 +1,472 @@
+//! The route table: `(method, path)` → operation.
+//!
+//! Built once at load. Literal segments win over templates
+//! (`/data/first` before `/data/{id}`); a method the literal route lacks falls
+//! through to a template route that has it; no path at all is a 404; a path
+//! whose every candidate lacks the method is a 405 with `Allow`. A `HEAD`
+//! request with no `HEAD` operation is routed to the `GET` one. Two documents
+//! mounting the same route are a load error.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use percent_encoding::percent_decode_str;
+
+use crate::spec::{LoadError, Method, Operation};
+
+/// A request matched to an operation.
+#[derive(Debug, Clone)]
+pub struct Routed {
+    /// The operation.
+    pub operation: Arc<Operation>,
+    /// Path parameter values, percent-decoded, in template order.
+    pub path_params: Vec<(String, String)>,
+}
+
+/// Why a request matched no operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotRouted {
+    /// No route has this path.
+    NotFound,
+    /// Routes have this path, none with this method.
+    MethodNotAllowed {
+        /// The methods the path does have, for the `Allow` header.
+        allow: Vec<Method>,
+    },
+}
+
+/// One segment of a route template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Part {
+    Lit(String),
+    Var(String),
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    literal: HashMap<String, Node>,
+    /// Template segments, most specific first (more literal text first; a
+    /// whole-segment variable last).
+    templates: Vec<(Vec<Part>, Node)>,
+    /// Operations ending here: (method, index into `operations`).
+    ops: Vec<(Method, usize)>,
+}
+
+/// Every route of the loaded documents.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    root: Node,
+    operations: Vec<Arc<Operation>>,
+}
+
+impl RouteTable {
+    /// Build the table; two operations claiming the same method and route
+    /// (from any documents) are an error naming both.
+    pub fn build(
+        operations: Vec<Arc<Operation>>,
+        displays: &HashMap<String, String>,
+    ) -> Result<RouteTable, Vec<LoadError>> {
+        let mut table = RouteTable {
+            root: Node::default(),
+            operations: Vec::new(),
+        };
+        let mut seen: HashMap<(Method, String), usize> = HashMap::new();
+        let mut errors = Vec::new();
+        for op in operations {
+            let shape = shape_of(&op.route);
+            if let Some(&i) = seen.get(&(op.method.clone(), shape.clone())) {
+                let other = &table.operations[i];
+                let file = displays
+                    .get(&op.document)
+                    .cloned()
+                    .unwrap_or_else(|| op.document.clone());
+                let other_file = displays
+                    .get(&other.document)
+                    .cloned()
+                    .unwrap_or_else(|| other.document.clone());
+                let mut e = LoadError::new(
+                    file.clone(),
+                    format!(
+                        "{} {} ({}) is also mounted by {} ({} in {})",
+                        op.method,
+                        op.route,
+                        op.qualified_id(),
+                        other.route,
+                        other.qualified_id(),
+                        other_file
+                    ),
+                )
+                .at(op.loc.fragment());
+                e = if other.document == op.document {
+                    e.hint("the two paths differ only in parameter names; OpenAPI treats them as the same path")
+                } else {
+                    e.hint(format!(
+                        "give one document its own prefix, e.g. --mount {file}=/{}",
+                        op.document
+                    ))
+                };
+                errors.push(e);
+                continue;
+            }
+            let idx = table.operations.len();
+            seen.insert((op.method.clone(), shape), idx);
+            let mut node = &mut table.root;
+            for seg in split(&op.route) {
+                let parts = parse_segment(seg);
+                node = match parts.as_slice() {
+                    [Part::Lit(l)] => node.literal.entry(l.clone()).or_default(),
+                    _ => {
+                        let pos = node
+                            .templates
+                            .iter()
+                            .position(|(p, _)| same_shape(p, &parts));
+                        let pos = match pos {
+                            Some(p) => p,
+                            None => {
+                                node.templates.push((parts, Node::default()));
+                                node.templates
+                                    .sort_by_key(|(p, _)| std::cmp::Reverse(literal_len(p)));
+                                node.templates
+                                    .iter()
+                                    .position(|(p, _)| same_shape(p, &parse_segment(seg)))
+                                    .unwrap_or(0)
+                            }
+                        };
+                        &mut node.templates[pos].1
+                    }
+                };
+            }
+            node.ops.push((op.method.clone(), idx));
+            table.operations.push(op);
+        }
+        if errors.is_empty() {
+            Ok(table)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Every operation, in load order.
+    pub fn operations(&self) -> &[Arc<Operation>] {
+        &self.operations
+    }
+
+    /// Match a request. `path` is the raw request path (no query string).
+    pub fn route(&self, method: &Method, path: &str) -> Result<Routed, NotRouted> {
+        let segs: Vec<&str> = split(path).collect();
+        let mut matches: Vec<(&Node, Vec<(String, String)>)> = Vec::new();
+        collect(&self.root, &segs, Vec::new(), &mut matches);
+        for want in [
+            Some(method),
+            (method == Method::HEAD).then_some(&Method::GET),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (node, params) in &matches {
+                if let Some((_, idx)) = node.ops.iter().find(|(m, _)| m == want) {
+                    return Ok(Routed {
+                        operation: self.operations[*idx].clone(),
+                        path_params: params.clone(),
+                    });
+                }
+            }
+        }
+        if matches.is_empty() {
+            return Err(NotRouted::NotFound);
+        }
+        let mut allow: Vec<Method> = Vec::new();
+        for (node, _) in &matches {
+            for (m, _) in &node.ops {
+                if !allow.contains(m) {
+                    allow.push(m.clone());
+                }
+            }
+        }
+        if allow.contains(&Method::GET) && !allow.contains(&Method::HEAD) {
+            allow.push(Method::HEAD);
+        }
+        allow.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        Err(NotRouted::MethodNotAllowed { allow })
+    }
+}
+
+/// Depth-first, literal before template: every node the path ends on, in
+/// precedence order.
+fn collect<'n>(
+    node: &'n Node,
+    segs: &[&str],
+    params: Vec<(String, String)>,
+    out: &mut Vec<(&'n Node, Vec<(String, String)>)>,
+) {
+    let Some((first, rest)) = segs.split_first() else {
+        if !node.ops.is_empty() {
+            out.push((node, params));
+        }
+        return;
+    };
+    let decoded = percent_decode_str(first).decode_utf8_lossy();
+    if let Some(child) = node.literal.get(decoded.as_ref()) {
+        collect(child, rest, params.clone(), out);
+    }
+    for (parts, child) in &node.templates {
+        if let Some(vals) = match_segment(parts, &decoded) {
+            let mut p = params.clone();
+            p.extend(vals);
+            collect(child, rest, p, out);
+        }
+    }
+}
+
+/// Path segments; the leading slash is dropped, so `/` is one empty segment
+/// and `/a/` is `["a", ""]` (a trailing slash is part of the path).
+fn split(path: &str) -> impl Iterator<Item = &str> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+fn parse_segment(seg: &str) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut rest = seg;
+    while !rest.is_empty() {
+        match (rest.find('{'), rest.find('}')) {
+            (Some(s), Some(e)) if s < e => {
+                if s > 0 {
+                    parts.push(Part::Lit(rest[..s].to_string()));
+                }
+                parts.push(Part::Var(rest[s + 1..e].to_string()));
+                rest = &rest[e + 1..];
+            }
+            _ => {
+                parts.push(Part::Lit(rest.to_string()));
+                break;
+            }
+        }
+    }
+    if parts.is_empty() {
+        parts.push(Part::Lit(String::new()));
+    }
+    parts
+}
+
+/// Match one decoded segment against a template segment; variables match at
+/// least one character, each as few as the literals after it allow.
+fn match_segment(parts: &[Part], seg: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        match &parts[i] {
+            Part::Lit(l) => {
+                if !seg[pos..].starts_with(l.as_str()) {
+                    return None;
+                }
+                pos += l.len();
+            }
+            Part::Var(name) => {
+                let end = match parts.get(i + 1) {
+                    Some(Part::Lit(next)) => pos + 1 + seg.get(pos + 1..)?.find(next.as_str())?,
+                    _ => seg.len(),
+                };
+                if end <= pos || end > seg.len() {
+                    return None;
+                }
+                out.push((name.clone(), seg[pos..end].to_string()));
+                pos = end;
+            }
+        }
+        i += 1;
+    }
+    (pos == seg.len()).then_some(out)
+}
+
+fn literal_len(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|p| if let Part::Lit(l) = p { l.len() } else { 0 })
+        .sum()
+}
+
+fn same_shape(a: &[Part], b: &[Part]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Part::Lit(l), Part::Lit(m)) => l == m,
+            (Part::Var(_), Part::Var(_)) => true,
+            _ => false,
+        })
+}
+
+/// A route with variable names erased: `/a/{id}` and `/a/{key}` are one route.
+fn shape_of(route: &str) -> String {
+    split(route)
+        .map(|seg| {
+            parse_segment(seg)
+                .into_iter()
+                .map(|p| match p {
+                    Part::Lit(l) => l,
+                    Part::Var(_) => "{}".to_string(),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Loc, Response, StatusKey};
+
+    fn op(doc: &str, id: &str, method: Method, route: &str) -> Arc<Operation> {
+        Arc::new(Operation {
+            document: doc.into(),
+            operation_id: id.into(),
+            id_derived: false,
+            display_id: id.into(),
+            method,
+            path: route.into(),
+            route: route.into(),
+            loc: Loc::new("t.yaml", ""),
+            summary: None,
+            parameters: vec![],
+            security: vec![],
+            request_body: None,
+            responses: vec![Response {
+                status: StatusKey::Code(200),
+                description: String::new(),
+                content: vec![],
+                loc: Loc::new("t.yaml", ""),
+            }],
+        })
+    }
+
+    fn table(ops: Vec<Arc<Operation>>) -> RouteTable {
+        RouteTable::build(ops, &HashMap::new()).unwrap()
+    }
+
+    fn id(t: &RouteTable, m: Method, p: &str) -> Result<String, NotRouted> {
+        t.route(&m, p).map(|r| r.operation.operation_id.clone())
+    }
+
+    #[test]
+    fn literal_beats_template_and_methods_fall_through() {
+        let t = table(vec![
+            op(
+                "a",
+                "getData",
+                Method::GET,
+                "/api/v2/{u}/feeds/{f}/data/{id}",
+            ),
+            op(
+                "a",
+                "destroyData",
+                Method::DELETE,
+                "/api/v2/{u}/feeds/{f}/data/{id}",
+            ),
+            op(
+                "a",
+                "firstData",
+                Method::GET,
+                "/api/v2/{u}/feeds/{f}/data/first",
+            ),
+        ]);
+        assert_eq!(
+            id(&t, Method::GET, "/api/v2/u/feeds/f/data/first").unwrap(),
+            "firstData"
+        );
+        assert_eq!(
+            id(&t, Method::GET, "/api/v2/u/feeds/f/data/42").unwrap(),
+            "getData"
+        );
+        // DELETE on the literal path falls through to the template that has it.
+        assert_eq!(
+            id(&t, Method::DELETE, "/api/v2/u/feeds/f/data/first").unwrap(),
+            "destroyData"
+        );
+        assert_eq!(
+            id(&t, Method::POST, "/api/v2/u/feeds/f/data/first"),
+            Err(NotRouted::MethodNotAllowed {
+                allow: vec![Method::DELETE, Method::GET, Method::HEAD]
+            })
+        );
+        assert_eq!(
+            id(&t, Method::GET, "/api/v2/u/feeds/f/nope/first"),
+            Err(NotRouted::NotFound)
+        );
+    }
+
+    #[test]
+    fn params_are_captured_and_decoded() {
+        let t = table(vec![op(
+            "a",
+            "x",
+            Method::POST,
+            "/v2/tokens/{id}/regenerate",
+        )]);
+        let r = t
+            .route(&Method::POST, "/v2/tokens/a%20b/regenerate")
+            .unwrap();
+        assert_eq!(r.path_params, vec![("id".to_string(), "a b".to_string())]);
+        assert_eq!(
+            t.route(&Method::DELETE, "/v2/tokens/x/regenerate")
+                .unwrap_err(),
+            NotRouted::MethodNotAllowed {
+                allow: vec![Method::POST]
+            }
+        );
+        // Encoded slashes stay inside one segment.
+        let r = t
+            .route(&Method::POST, "/v2/tokens/a%2Fb/regenerate")
+            .unwrap();
+        assert_eq!(r.path_params[0].1, "a/b");
+        assert_eq!(
+            id(&t, Method::POST, "/v2/tokens//regenerate"),
+            Err(NotRouted::NotFound)
+        );
+        assert_eq!(
+            id(&t, Method::POST, "/v2/tokens/x/regenerate/"),
+            Err(NotRouted::NotFound)
+        );
+    }
+
+    #[test]
+    fn partial_segment_templates() {
+        let t = table(vec![
+            op("a", "json", Method::GET, "/files/{name}.json"),
+            op("a", "any", Method::GET, "/files/{name}"),
+        ]);
+        let r = t.route(&Method::GET, "/files/report.json").unwrap();
+        assert_eq!(r.operation.operation_id, "json");
+        assert_eq!(r.path_params[0].1, "report");
+        assert_eq!(id(&t, Method::GET, "/files/report.txt").unwrap(), "any");
+    }
+
+    #[test]
+    fn head_uses_get() {
+        let t = table(vec![op("a", "g", Method::GET, "/x")]);
+        assert_eq!(id(&t, Method::HEAD, "/x").unwrap(), "g");
+    }
+
+    #[test]
+    fn clash_between_documents_names_both() {
+        let errs = RouteTable::build(
+            vec![
+                op("one", "a", Method::GET, "/x/{id}"),
+                op("two", "b", Method::GET, "/x/{key}"),
+            ],
+            &HashMap::new(),
+        )
+        .unwrap_err();
+        let msg = errs[0].to_string();
+        assert!(
+            msg.contains("one/a") && msg.contains("two/b") && msg.contains("--mount"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn root_route() {
+        let t = table(vec![op("a", "root", Method::GET, "/")]);
+        assert_eq!(id(&t, Method::GET, "/").unwrap(), "root");
+        assert_eq!(id(&t, Method::GET, "/x"), Err(NotRouted::NotFound));
+    }
+}

@@ -1,0 +1,698 @@
+//! Reading operations out of an upgraded, converted document, and compiling
+//! each schema once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jsonschema::{Draft, Registry};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+
+use super::LoadError;
+use super::model::*;
+use super::refs::{FileSet, Loc};
+use super::schema::{Direction, direction_view};
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Header parameters OpenAPI says to ignore: they are described elsewhere
+/// (security schemes, content negotiation).
+const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
+
+/// Compiles schemas of one document against a registry that holds all its
+/// files, in a request view and a response view.
+pub struct Compiler {
+    request: Registry<'static>,
+    response: Registry<'static>,
+    base: String,
+    cache: HashMap<(Loc, bool), Arc<jsonschema::Validator>>,
+}
+
+impl Compiler {
+    /// Register every file of the set under `json-schema:///specmock/<doc>/<view>/<file>`.
+    pub fn new(doc_name: &str, files: &FileSet) -> Result<Compiler, LoadError> {
+        let base = format!(
+            "json-schema:///specmock/{}",
+            utf8_percent_encode(doc_name, NON_ALPHANUMERIC)
+        );
+        let make = |view: &str, dir: Direction| -> Result<Registry<'static>, LoadError> {
+            let mut resources = Vec::new();
+            for (rel, value) in &files.files {
+                resources.push((
+                    format!("{base}/{view}/{}", super::refs::encode_ref(rel)),
+                    direction_view(value, dir),
+                ));
+            }
+            let mut builder = Registry::new().draft(Draft::Draft202012);
+            for (uri, value) in resources {
+                builder = builder.add(uri, value).map_err(|e| {
+                    LoadError::new(
+                        &files.display,
+                        format!("cannot register the document for validation: {e}"),
+                    )
+                })?;
+            }
+            builder.prepare().map_err(|e| {
+                LoadError::new(
+                    &files.display,
+                    format!("cannot prepare the document's schemas: {e}"),
+                )
+                .hint("a $ref or $id inside a schema could not be resolved")
+            })
+        };
+        Ok(Compiler {
+            request: make("request", Direction::Request)?,
+            response: make("response", Direction::Response)?,
+            base,
+            cache: HashMap::new(),
+        })
+    }
+
+    /// Compile the schema at `loc` (following a leading `$ref` so shared
+    /// components compile once).
+    pub fn compile(
+        &mut self,
+        files: &FileSet,
+        loc: &Loc,
+        dir: Direction,
+    ) -> Result<Schema, LoadError> {
+        let (target, _) = files.deref(loc)?;
+        let is_request = dir == Direction::Request;
+        let key = (target.clone(), is_request);
+        if let Some(v) = self.cache.get(&key) {
+            return Ok(Schema {
+                loc: target,
+                validator: v.clone(),
+            });
+        }
+        let view = if is_request { "request" } else { "response" };
+        let uri = format!(
+            "{}/{view}/{}#{}",
+            self.base,
+            super::refs::encode_ref(&target.file),
+            target.uri_fragment()
+        );
+        let registry = if is_request {
+            &self.request
+        } else {
+            &self.response
+        };
+        let validator = jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .with_registry(registry)
+            .should_validate_formats(true)
+            .build(&json!({ "$ref": uri }))
+            .map_err(|e| {
+                files
+                    .error(&target, format!("schema does not compile: {e}"))
+                    .hint("fix the schema; specmock validates against it")
+            })?;
+        let validator = Arc::new(validator);
+        self.cache.insert(key, validator.clone());
+        Ok(Schema {
+            loc: target,
+            validator,
+        })
+    }
+}
+
+/// Everything needed to read one document's operations.
+pub struct Builder<'a> {
+    pub files: &'a FileSet,
+    pub doc_name: &'a str,
+    pub base_path: &'a str,
+    pub compiler: Compiler,
+    pub errors: Vec<LoadError>,
+}
+
+impl Builder<'_> {
+    fn err(&mut self, loc: &Loc, message: impl Into<String>) {
+        let e = self.files.error(loc, message);
+        self.errors.push(e);
+    }
+
+    /// Every operation of the document.
+    pub fn operations(&mut self) -> Vec<Operation> {
+        let root = self.files.root.clone();
+        let top = Loc::new(&root, "");
+        let mut out = Vec::new();
+        let global_security = self.files.root_value().get("security").cloned();
+        let Some(paths) = self
+            .files
+            .root_value()
+            .get("paths")
+            .and_then(Value::as_object)
+        else {
+            self.err(&top, "the document has no `paths`");
+            return out;
+        };
+        let paths: Vec<String> = paths.keys().cloned().collect();
+        for path in paths {
+            let item_loc = top.child("paths").child(&path);
+            if !path.starts_with('/') {
+                self.err(&item_loc, format!("path \"{path}\" must start with '/'"));
+                continue;
+            }
+            let (item_loc, item) = match self.files.deref(&item_loc) {
+                Ok((l, v)) => (l, v.clone()),
+                Err(e) => {
+                    self.errors.push(e);
+                    continue;
+                }
+            };
+            for m in METHODS {
+                if item.get(*m).is_none() {
+                    continue;
+                }
+                let op_loc = item_loc.child(m);
+                if let Some(op) =
+                    self.operation(&path, &item_loc, &op_loc, m, global_security.as_ref())
+                {
+                    out.push(op);
+                }
+            }
+        }
+        // Duplicate operationIds within one document make `doc/operationId` ambiguous.
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        for op in &out {
+            if let Some(first) = seen.get(&op.operation_id) {
+                let msg = format!(
+                    "operationId \"{}\" is used twice (first at {})",
+                    op.operation_id,
+                    first.fragment()
+                );
+                let e = self
+                    .files
+                    .error(&op.loc, msg)
+                    .hint("operationIds must be unique within a document");
+                self.errors.push(e);
+            } else {
+                seen.insert(op.operation_id.clone(), op.loc.clone());
+            }
+        }
+        out
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        item_loc: &Loc,
+        op_loc: &Loc,
+        method: &str,
+        global_security: Option<&Value>,
+    ) -> Option<Operation> {
+        let op = self.files.get(op_loc)?.clone();
+        let (operation_id, id_derived) = match op.get("operationId").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => (id.to_string(), false),
+            _ => (derive_operation_id(method, path), true),
+        };
+        let method_upper = method.to_ascii_uppercase();
+        let Ok(http_method) = method_upper.parse::<Method>() else {
+            self.err(op_loc, format!("unknown method {method}"));
+            return None;
+        };
+
+        // Parameters: path-level first, then operation-level overriding by (name, in).
+        let mut params: Vec<Parameter> = Vec::new();
+        for list_loc in [item_loc.child("parameters"), op_loc.child("parameters")] {
+            let n = self
+                .files
+                .get(&list_loc)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for i in 0..n {
+                if let Some(p) = self.parameter(&list_loc.child(&i.to_string())) {
+                    params.retain(|q| !(q.name == p.name && q.location == p.location));
+                    params.push(p);
+                }
+            }
+        }
+        // Every template variable needs a path parameter, and the other way round.
+        let template_vars = template_names(path);
+        for var in &template_vars {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamIn::Path && &p.name == var)
+            {
+                self.err(
+                    op_loc,
+                    format!("path template variable {{{var}}} has no path parameter"),
+                );
+            }
+        }
+        for p in &params {
+            if p.location == ParamIn::Path && !template_vars.contains(&p.name) {
+                let e = self.files.error(
+                    &p.loc,
+                    format!("path parameter \"{}\" is not in the path {path}", p.name),
+                );
+                self.errors.push(e);
+            }
+        }
+
+        let security = match op.get("security") {
+            Some(s) => self.security(s, &op_loc.child("security")),
+            None => match global_security {
+                Some(s) => self.security(s, &Loc::new(&self.files.root, "/security")),
+                None => Vec::new(),
+            },
+        };
+
+        let request_body = if op.get("requestBody").is_some() {
+            self.request_body(&op_loc.child("requestBody"))
+        } else {
+            None
+        };
+
+        let mut responses = Vec::new();
+        if let Some(rs) = op.get("responses").and_then(Value::as_object) {
+            for code in rs.keys() {
+                let loc = op_loc.child("responses").child(code);
+                let Some(status) = StatusKey::parse(code) else {
+                    self.err(
+                        &loc,
+                        format!("\"{code}\" is not a status code, NXX range or `default`"),
+                    );
+                    continue;
+                };
+                if let Some(r) = self.response(&loc, status) {
+                    responses.push(r);
+                }
+            }
+        }
+        if responses.is_empty() {
+            self.err(op_loc, "the operation declares no responses");
+        }
+
+        let route = join_route(self.base_path, path);
+        Some(Operation {
+            document: self.doc_name.to_string(),
+            display_id: operation_id.clone(),
+            operation_id,
+            id_derived,
+            method: http_method,
+            path: path.to_string(),
+            route,
+            loc: op_loc.clone(),
+            summary: op
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            parameters: params,
+            security,
+            request_body,
+            responses,
+        })
+    }
+
+    fn parameter(&mut self, loc: &Loc) -> Option<Parameter> {
+        let (loc, p) = match self.files.deref(loc) {
+            Ok((l, v)) => (l, v.clone()),
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let name = p
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => ParamIn::Path,
+            Some("query") => ParamIn::Query,
+            Some("header") => ParamIn::Header,
+            Some("cookie") => ParamIn::Cookie,
+            other => {
+                self.err(
+                    &loc,
+                    format!("parameter \"{name}\" has unknown location {other:?}"),
+                );
+                return None;
+            }
+        };
+        if name.is_empty() {
+            self.err(&loc, "parameter has no name");
+            return None;
+        }
+        if location == ParamIn::Header
+            && IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+        {
+            // OpenAPI: such header parameters are ignored (security schemes and
+            // content negotiation describe them).
+            return None;
+        }
+        let style = match p.get("style").and_then(Value::as_str) {
+            Some("simple") => Style::Simple,
+            Some("label") => Style::Label,
+            Some("matrix") => Style::Matrix,
+            Some("form") => Style::Form,
+            Some("spaceDelimited") => Style::SpaceDelimited,
+            Some("pipeDelimited") => Style::PipeDelimited,
+            Some("deepObject") => Style::DeepObject,
+            Some(other) => {
+                self.err(&loc.child("style"), format!("unknown style \"{other}\""));
+                return None;
+            }
+            None => match location {
+                ParamIn::Query | ParamIn::Cookie => Style::Form,
+                ParamIn::Path | ParamIn::Header => Style::Simple,
+            },
+        };
+        let explode = p
+            .get("explode")
+            .and_then(Value::as_bool)
+            .unwrap_or(style == Style::Form);
+        let schema_loc = if p.get("schema").is_some() {
+            Some(loc.child("schema"))
+        } else {
+            p.get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.keys().next())
+                .map(|mt| loc.child("content").child(mt).child("schema"))
+                .filter(|l| self.files.get(l).is_some())
+        };
+        let schema = match schema_loc {
+            Some(l) => match self.compiler.compile(self.files, &l, Direction::Request) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.errors.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let secret = p
+            .get("x-specmock-secret")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Some(Parameter {
+            required: location == ParamIn::Path
+                || p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            name,
+            location,
+            style,
+            explode,
+            tab_separated: p
+                .get("x-specmock-collection-format")
+                .and_then(Value::as_str)
+                == Some("tsv"),
+            schema,
+            secret,
+            loc,
+        })
+    }
+
+    fn security(&mut self, list: &Value, loc: &Loc) -> Vec<SecurityRequirement> {
+        let mut out = Vec::new();
+        let Some(items) = list.as_array() else {
+            self.err(loc, "`security` must be a list of requirements");
+            return out;
+        };
+        for (i, req) in items.iter().enumerate() {
+            let Some(map) = req.as_object() else { continue };
+            let mut schemes = Vec::new();
+            for name in map.keys() {
+                let scheme_loc =
+                    Loc::new(&self.files.root, "/components/securitySchemes").child(name);
+                let scheme = match self.files.deref(&scheme_loc) {
+                    Ok((_, s)) => s.clone(),
+                    Err(_) => {
+                        self.err(
+                            &loc.child(&i.to_string()),
+                            format!("security scheme \"{name}\" is not defined in components.securitySchemes"),
+                        );
+                        continue;
+                    }
+                };
+                match parse_scheme(&scheme) {
+                    Ok(s) => schemes.push((name.clone(), s)),
+                    Err(m) => self.err(&scheme_loc, m),
+                }
+            }
+            // An empty requirement `{}` makes security optional: keep it (it
+            // is always satisfied).
+            out.push(SecurityRequirement { schemes });
+        }
+        out
+    }
+
+    fn request_body(&mut self, loc: &Loc) -> Option<RequestBody> {
+        let (loc, body) = match self.files.deref(loc) {
+            Ok((l, v)) => (l, v.clone()),
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let content = self.content(&loc, &body, Direction::Request);
+        Some(RequestBody {
+            required: body
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            content,
+            loc,
+        })
+    }
+
+    fn response(&mut self, loc: &Loc, status: StatusKey) -> Option<Response> {
+        let (loc, r) = match self.files.deref(loc) {
+            Ok((l, v)) => (l, v.clone()),
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let content = self.content(&loc, &r, Direction::Response);
+        Some(Response {
+            status,
+            description: r
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            content,
+            loc,
+        })
+    }
+
+    fn content(&mut self, loc: &Loc, obj: &Value, dir: Direction) -> Vec<MediaType> {
+        let mut out = Vec::new();
+        let Some(content) = obj.get("content").and_then(Value::as_object) else {
+            return out;
+        };
+        for (mt, media) in content {
+            let mloc = loc.child("content").child(mt);
+            let schema = if media.get("schema").is_some() {
+                match self
+                    .compiler
+                    .compile(self.files, &mloc.child("schema"), dir)
+                {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        self.errors.push(e);
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let mut examples = Vec::new();
+            if let Some(ex) = media.get("example") {
+                examples.push(Example {
+                    name: None,
+                    value: ex.clone(),
+                    loc: mloc.child("example"),
+                });
+            }
+            if let Some(named) = media.get("examples").and_then(Value::as_object) {
+                for name in named.keys() {
+                    let eloc = mloc.child("examples").child(name);
+                    match self.files.deref(&eloc) {
+                        Ok((l, e)) => {
+                            if let Some(v) = e.get("value") {
+                                examples.push(Example {
+                                    name: Some(name.clone()),
+                                    value: v.clone(),
+                                    loc: l.child("value"),
+                                });
+                            }
+                        }
+                        Err(e) => self.errors.push(e),
+                    }
+                }
+            }
+            out.push(MediaType {
+                media_type: mt.to_ascii_lowercase(),
+                schema,
+                examples,
+            });
+        }
+        out
+    }
+}
+
+fn parse_scheme(s: &Value) -> Result<SecurityScheme, String> {
+    match s.get("type").and_then(Value::as_str) {
+        Some("apiKey") => {
+            let name = s
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or("apiKey scheme has no `name`")?;
+            let location = match s.get("in").and_then(Value::as_str) {
+                Some("header") => ParamIn::Header,
+                Some("query") => ParamIn::Query,
+                Some("cookie") => ParamIn::Cookie,
+                other => return Err(format!("apiKey scheme has unknown `in`: {other:?}")),
+            };
+            Ok(SecurityScheme::ApiKey {
+                name: name.to_string(),
+                location,
+            })
+        }
+        Some("http") => {
+            let scheme = s
+                .get("scheme")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            Ok(match scheme.as_str() {
+                "bearer" => SecurityScheme::Bearer,
+                "basic" => SecurityScheme::Basic,
+                "" => return Err("http scheme has no `scheme`".into()),
+                _ => SecurityScheme::Http { scheme },
+            })
+        }
+        Some("oauth2") | Some("openIdConnect") => Ok(SecurityScheme::Bearer),
+        Some("mutualTLS") => Ok(SecurityScheme::MutualTls),
+        other => Err(format!("unknown security scheme type {other:?}")),
+    }
+}
+
+/// `{name}` variables of a path template, in order.
+pub fn template_names(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + end].to_string());
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
+/// The operationId used when a document gives none: the lower-case method,
+/// then each path segment, braces dropped, every run of other characters
+/// turned into one `-`. `PUT /public/v1/accounts/api-tokens/{id}` →
+/// `put-public-v1-accounts-api-tokens-id`.
+pub fn derive_operation_id(method: &str, path: &str) -> String {
+    let mut out = method.to_ascii_lowercase();
+    let mut dash = true;
+    for c in path.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if dash {
+                out.push('-');
+                dash = false;
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Base path + path, with exactly one slash between them.
+pub fn join_route(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if path.is_empty() || path == "/" {
+        return if base.is_empty() {
+            "/".to_string()
+        } else {
+            base.to_string()
+        };
+    }
+    format!("{base}/{}", path.trim_start_matches('/'))
+}
+
+/// The path part of a server URL (`https://api.axiom.co/v2/` → `/v2`), with
+/// server variables replaced by their defaults.
+pub fn server_base_path(url: &str, variables: Option<&Value>) -> String {
+    let mut url = url.to_string();
+    if let Some(vars) = variables.and_then(Value::as_object) {
+        for (name, var) in vars {
+            if let Some(d) = var.get("default").and_then(Value::as_str) {
+                url = url.replace(&format!("{{{name}}}"), d);
+            }
+        }
+    }
+    let after_scheme = match url.find("://") {
+        Some(i) => match url[i + 3..].find('/') {
+            Some(j) => url[i + 3 + j..].to_string(),
+            None => String::new(),
+        },
+        None => url,
+    };
+    let path = after_scheme.split(['?', '#']).next().unwrap_or("");
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else if trimmed.starts_with('/') {
+        trimmed.to_string()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids() {
+        assert_eq!(
+            derive_operation_id("put", "/public/v1/accounts/api-tokens/{id}"),
+            "put-public-v1-accounts-api-tokens-id"
+        );
+        assert_eq!(derive_operation_id("get", "/"), "get");
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(server_base_path("https://api.axiom.co/v2/", None), "/v2");
+        assert_eq!(
+            server_base_path("https://app.unleash-instance.example.com", None),
+            ""
+        );
+        assert_eq!(server_base_path("/api/v2", None), "/api/v2");
+        assert_eq!(server_base_path("api/v2", None), "/api/v2");
+        assert_eq!(
+            server_base_path(
+                "https://{host}/{ver}",
+                Some(&json!({"ver": {"default": "v9"}, "host": {"default": "x"}}))
+            ),
+            "/v9"
+        );
+    }
+
+    #[test]
+    fn routes_join_cleanly() {
+        assert_eq!(join_route("/v2", "/tokens/{id}"), "/v2/tokens/{id}");
+        assert_eq!(join_route("/v2/", "/tokens"), "/v2/tokens");
+        assert_eq!(join_route("", "/tokens"), "/tokens");
+        assert_eq!(join_route("/v2", "/"), "/v2");
+    }
+
+    #[test]
+    fn template_variables() {
+        assert_eq!(
+            template_names("/{username}/feeds/{feed_key}/data"),
+            vec!["username", "feed_key"]
+        );
+    }
+}

@@ -1,0 +1,346 @@
+//! Loading documents: YAML or JSON; Swagger 2.0, OpenAPI 3.0 and 3.1 read into
+//! one model ([`Document`]); `$ref`s resolved inside the document's folder;
+//! schemas converted to JSON Schema 2020-12 and compiled into validators, once.
+//!
+//! ```
+//! use specmock::spec::{load_document, SpecSource};
+//!
+//! let src = SpecSource::from_text("pets.yaml", r#"
+//! openapi: 3.0.3
+//! info: {title: Pets, version: "1"}
+//! servers: [{url: "https://pets.example.com/v1"}]
+//! paths:
+//!   /pets/{id}:
+//!     get:
+//!       operationId: getPet
+//!       parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+//!       responses:
+//!         "200": {description: ok}
+//! "#);
+//! let doc = load_document(&src).unwrap();
+//! assert_eq!(doc.base_path, "/v1");
+//! assert_eq!(doc.operations[0].route, "/v1/pets/{id}");
+//! ```
+
+mod build;
+mod error;
+mod model;
+mod refs;
+mod schema;
+mod source;
+mod upgrade;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use build::{derive_operation_id, join_route, server_base_path};
+pub use error::{LoadError, LoadErrors, escape_token, pointer};
+pub use model::*;
+pub use refs::{FileSet, Loc};
+pub use schema::{Direction, convert_schema};
+pub use source::{MAX_DOCUMENT_BYTES, SpecSource, expand_paths, parse_text, stem};
+
+/// Read, upgrade, resolve, convert and compile one document.
+pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
+    let value = parse_text(&src.display, &src.text)?;
+    let version = detect_version(&src.display, &value)?;
+    let mut files = FileSet::new(&src.display, &src.file_name, src.dir.clone(), value);
+    if version == SpecVersion::Swagger2 {
+        upgrade::upgrade_swagger2(&mut files).map_err(LoadErrors)?;
+    }
+    files.load_refs().map_err(LoadErrors)?;
+    if version != SpecVersion::OpenApi31 {
+        schema::convert_document(&mut files);
+    }
+    let root = files.root_value();
+    let title = root
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or(&src.name)
+        .to_string();
+    let server = root.pointer("/servers/0");
+    let server_url = server
+        .and_then(|s| s.get("url"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let base_path = match &src.mount {
+        Some(m) => build::server_base_path(m, None),
+        None => server_url
+            .as_deref()
+            .map(|u| build::server_base_path(u, server.and_then(|s| s.get("variables"))))
+            .unwrap_or_default(),
+    };
+    let compiler = build::Compiler::new(&src.name, &files)?;
+    let mut builder = build::Builder {
+        files: &files,
+        doc_name: &src.name,
+        base_path: &base_path,
+        compiler,
+        errors: Vec::new(),
+    };
+    let operations = builder.operations();
+    if !builder.errors.is_empty() {
+        return Err(LoadErrors(builder.errors));
+    }
+    let warnings = check_examples(&files, &operations);
+    Ok(Document {
+        name: src.name.clone(),
+        display: src.display.clone(),
+        version,
+        title,
+        server_url,
+        base_path,
+        operations: operations.into_iter().map(Arc::new).collect(),
+        files,
+        warnings,
+    })
+}
+
+fn detect_version(display: &str, v: &Value) -> Result<SpecVersion, LoadError> {
+    if !v.is_object() {
+        return Err(LoadError::new(
+            display,
+            "not an OpenAPI document: the top level is not a mapping",
+        ));
+    }
+    if let Some(s) = v.get("swagger") {
+        return match s.as_str() {
+            Some("2.0") => Ok(SpecVersion::Swagger2),
+            _ => Err(
+                LoadError::new(display, format!("unsupported swagger version {s}"))
+                    .at("#/swagger")
+                    .hint("specmock reads Swagger 2.0 and OpenAPI 3.0/3.1"),
+            ),
+        };
+    }
+    match v.get("openapi").and_then(Value::as_str) {
+        Some(s) if s.starts_with("3.0.") || s == "3.0" => Ok(SpecVersion::OpenApi30),
+        Some(s) if s.starts_with("3.1.") || s == "3.1" => Ok(SpecVersion::OpenApi31),
+        Some(s) => Err(
+            LoadError::new(display, format!("unsupported OpenAPI version \"{s}\""))
+                .at("#/openapi")
+                .hint("specmock reads Swagger 2.0 and OpenAPI 3.0/3.1"),
+        ),
+        None => Err(LoadError::new(
+            display,
+            "not an OpenAPI document: no `openapi` or `swagger` field at the top level",
+        )),
+    }
+}
+
+/// Check every example of request and response bodies against its schema.
+fn check_examples(files: &FileSet, ops: &[Operation]) -> Vec<LoadError> {
+    let mut out = Vec::new();
+    let mut check = |media: &MediaType| {
+        let Some(schema) = &media.schema else { return };
+        for ex in &media.examples {
+            if let Some(err) = schema.validator.iter_errors(&ex.value).next() {
+                let at = err.instance_path().to_string();
+                let at = if at.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {at}")
+                };
+                out.push(files.error(
+                    &ex.loc,
+                    format!("example does not match its schema{at}: {}", err.masked()),
+                ));
+            }
+        }
+    };
+    for op in ops {
+        if let Some(body) = &op.request_body {
+            body.content.iter().for_each(&mut check);
+        }
+        for r in &op.responses {
+            r.content.iter().for_each(&mut check);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Document, LoadErrors> {
+        load_document(&SpecSource::from_text("t.yaml", text))
+    }
+
+    const OAS31: &str = r#"
+openapi: 3.1.1
+info: {title: t, version: "1"}
+servers: [{url: "https://x.example.com"}]
+paths:
+  /a/{token}:
+    put:
+      operationId: put-a
+      parameters:
+        - {name: token, in: path, required: true, schema: {type: string}}
+        - {name: Authorization, in: header, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/In put'}
+            example: {expiresAt: "2023-09-04T11:26:24+02:00"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/API tokens_Out'}
+        "401": {description: no, content: {}}
+components:
+  schemas:
+    In put:
+      type: object
+      required: [expiresAt]
+      properties: {expiresAt: {type: string, format: date-time}}
+    API tokens_Out: {type: object, properties: {}}
+"#;
+
+    #[test]
+    fn oas31_with_spaces_in_refs() {
+        let doc = load(OAS31).unwrap();
+        assert_eq!(doc.version, SpecVersion::OpenApi31);
+        let op = &doc.operations[0];
+        assert_eq!(op.route, "/a/{token}");
+        // The Authorization header parameter is ignored, as OpenAPI says.
+        assert_eq!(op.parameters.len(), 1);
+        let body = op.request_body.as_ref().unwrap();
+        let v = &body.content[0].schema.as_ref().unwrap().validator;
+        assert!(v.is_valid(&serde_json::json!({"expiresAt": "2023-09-04T11:26:24+02:00"})));
+        assert!(!v.is_valid(&serde_json::json!({"expiresAt": "tomorrow"})));
+        assert!(!v.is_valid(&serde_json::json!({})));
+        assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+        assert!(op.responses[1].content.is_empty());
+    }
+
+    #[test]
+    fn oas30_nullable_and_derived_id() {
+        let doc = load(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /public/v1/x/{id}:
+    put:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties: {d: {type: string, nullable: true}}
+      responses: {"200": {description: ok}}
+"#,
+        )
+        .unwrap();
+        let op = &doc.operations[0];
+        assert_eq!(op.operation_id, "put-public-v1-x-id");
+        assert!(op.id_derived);
+        let v = &op.request_body.as_ref().unwrap().content[0]
+            .schema
+            .as_ref()
+            .unwrap()
+            .validator;
+        assert!(v.is_valid(&serde_json::json!({"d": null})));
+        assert!(!v.is_valid(&serde_json::json!({"e": 1})));
+    }
+
+    #[test]
+    fn swagger2_upgraded() {
+        let doc = load(r#"
+swagger: "2.0"
+info: {title: t, version: "1"}
+host: io.example.com
+basePath: /api/v2
+consumes: [application/json, application/x-www-form-urlencoded]
+securityDefinitions:
+  HeaderKey: {type: apiKey, in: header, name: X-AIO-Key}
+security: [{HeaderKey: []}]
+paths:
+  /{username}/tokens:
+    parameters: [{name: username, in: path, required: true, type: string}]
+    post:
+      operationId: createToken
+      parameters: [{name: token, in: body, required: true, schema: {$ref: '#/definitions/Token'}}]
+      responses:
+        "200": {description: ok, schema: {$ref: '#/definitions/Token'}, examples: {application/json: {token: abc}}}
+definitions:
+  Token: {type: object, properties: {token: {type: string}}}
+"#).unwrap();
+        assert_eq!(doc.version, SpecVersion::Swagger2);
+        assert_eq!(doc.base_path, "/api/v2");
+        let op = &doc.operations[0];
+        assert_eq!(op.route, "/api/v2/{username}/tokens");
+        let body = op.request_body.as_ref().unwrap();
+        assert!(body.required);
+        let types: Vec<_> = body.content.iter().map(|m| m.media_type.as_str()).collect();
+        assert_eq!(
+            types,
+            vec!["application/json", "application/x-www-form-urlencoded"]
+        );
+        assert_eq!(op.security.len(), 1);
+        assert_eq!(op.responses[0].content[0].examples[0].value["token"], "abc");
+    }
+
+    #[test]
+    fn broken_example_is_a_warning() {
+        let doc = load(&OAS31.replace("2023-09-04T11:26:24+02:00", "tomorrow")).unwrap();
+        assert_eq!(doc.warnings.len(), 1);
+        assert!(
+            doc.warnings[0]
+                .to_string()
+                .contains("example does not match"),
+            "{}",
+            doc.warnings[0]
+        );
+    }
+
+    #[test]
+    fn not_openapi() {
+        let e = load("a: 1\n").unwrap_err();
+        assert!(e.to_string().contains("not an OpenAPI document"), "{e}");
+    }
+
+    #[test]
+    fn missing_path_parameter() {
+        let e = load(
+            r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a/{id}:
+    get:
+      responses: {"200": {description: ok}}
+"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("{id} has no path parameter"), "{e}");
+    }
+
+    #[test]
+    fn invalid_regex_is_a_load_error() {
+        let e = load(
+            r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      parameters: [{name: q, in: query, schema: {type: string, pattern: "(unclosed"}}]
+      responses: {"200": {description: ok}}
+"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("schema does not compile"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("#/paths/~1a/get/parameters/0/schema"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! The internal model every OpenAPI version is read into: documents and their
+//! operations, with parameters, security, request bodies and responses, each
+//! schema already compiled into a validator.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::refs::{FileSet, Loc};
+
+/// Which OpenAPI version a document was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecVersion {
+    /// Swagger 2.0, upgraded to the 3.0 model at load.
+    Swagger2,
+    /// OpenAPI 3.0.x; schemas converted to JSON Schema 2020-12 at load.
+    OpenApi30,
+    /// OpenAPI 3.1.x; schemas are JSON Schema 2020-12 already.
+    OpenApi31,
+}
+
+impl fmt::Display for SpecVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SpecVersion::Swagger2 => "Swagger 2.0",
+            SpecVersion::OpenApi30 => "OpenAPI 3.0",
+            SpecVersion::OpenApi31 => "OpenAPI 3.1",
+        })
+    }
+}
+
+/// One loaded document.
+#[derive(Debug)]
+pub struct Document {
+    /// The document's name: its file stem (`unleash`).
+    pub name: String,
+    /// Where it came from, for messages (`specs/unleash.yaml`, `bundled:unleash.yaml`).
+    pub display: String,
+    /// The version it was written in.
+    pub version: SpecVersion,
+    /// `info.title`.
+    pub title: String,
+    /// The first server URL as written (Swagger 2.0: built from host and basePath).
+    pub server_url: Option<String>,
+    /// The path prefix its operations are served under (`/api/v2`, or `""`).
+    pub base_path: String,
+    /// Its operations, in document order.
+    pub operations: Vec<Arc<Operation>>,
+    /// The document and the files it references, upgraded and converted.
+    pub files: FileSet,
+    /// Problems that do not stop serving (an example that breaks its schema).
+    pub warnings: Vec<super::LoadError>,
+}
+
+/// An HTTP method an operation can be declared for.
+pub type Method = hyper::Method;
+
+/// One operation: a method on a path of a document.
+#[derive(Debug)]
+pub struct Operation {
+    /// The document's name.
+    pub document: String,
+    /// The `operationId`, or one derived from method and path when the document gives none.
+    pub operation_id: String,
+    /// True when `operation_id` was derived.
+    pub id_derived: bool,
+    /// How the operation is named to users: the bare id when unique across the
+    /// loaded documents, else `document/operationId`.
+    pub display_id: String,
+    /// The method.
+    pub method: Method,
+    /// The path template as the document writes it (`/tokens/{id}/regenerate`).
+    pub path: String,
+    /// The path it is served at: base path + path (`/v2/tokens/{id}/regenerate`).
+    pub route: String,
+    /// Where it is in the document.
+    pub loc: Loc,
+    /// `summary`, if any.
+    pub summary: Option<String>,
+    /// Path, query, header and cookie parameters (path-level merged in).
+    pub parameters: Vec<Parameter>,
+    /// Alternatives; one must be satisfied. Empty: no security.
+    pub security: Vec<SecurityRequirement>,
+    /// The request body, if the operation takes one.
+    pub request_body: Option<RequestBody>,
+    /// Declared responses, in document order.
+    pub responses: Vec<Response>,
+}
+
+impl Operation {
+    /// `document/operationId`: unique across every loaded document.
+    pub fn qualified_id(&self) -> String {
+        format!("{}/{}", self.document, self.operation_id)
+    }
+
+    /// The response declared for a status key, if any.
+    pub fn response(&self, key: StatusKey) -> Option<&Response> {
+        self.responses.iter().find(|r| r.status == key)
+    }
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl ParamIn {
+    /// The name used in violation locations (`path.id`, `query.limit`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        }
+    }
+}
+
+/// OpenAPI serialisation styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+}
+
+/// A compiled schema: where it is, and its validator.
+#[derive(Clone)]
+pub struct Schema {
+    /// Where the schema is (after following a leading `$ref`).
+    pub loc: Loc,
+    /// The validator, compiled once at load.
+    pub validator: Arc<jsonschema::Validator>,
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Schema").field("loc", &self.loc).finish()
+    }
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    pub location: ParamIn,
+    pub required: bool,
+    pub style: Style,
+    pub explode: bool,
+    /// Swagger 2.0 `collectionFormat: tsv`, the one format OpenAPI 3 has no style for.
+    pub tab_separated: bool,
+    pub schema: Option<Schema>,
+    /// The value is a secret (Unleash's `{token}`): redacted in journals and recordings.
+    pub secret: bool,
+    pub loc: Loc,
+}
+
+/// A security scheme, as far as a mock needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityScheme {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey { name: String, location: ParamIn },
+    /// `Authorization: Bearer ...` (http bearer, oauth2, openIdConnect).
+    Bearer,
+    /// `Authorization: Basic ...`.
+    Basic,
+    /// Another `Authorization` scheme (`http` with a scheme such as `digest`).
+    Http { scheme: String },
+    /// Mutual TLS: nothing a mock can check.
+    MutualTls,
+}
+
+/// Schemes that must all be satisfied together.
+#[derive(Debug, Clone)]
+pub struct SecurityRequirement {
+    pub schemes: Vec<(String, SecurityScheme)>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub required: bool,
+    pub content: Vec<MediaType>,
+    pub loc: Loc,
+}
+
+/// A media type of a body, with its schema and examples.
+#[derive(Debug, Clone)]
+pub struct MediaType {
+    /// As declared: `application/json`, `application/*+json`, `text/plain`.
+    pub media_type: String,
+    pub schema: Option<Schema>,
+    /// Named examples (`examples`), or one unnamed (`example`).
+    pub examples: Vec<Example>,
+}
+
+/// An example value from the document.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The name under `examples`; `None` for a lone `example`.
+    pub name: Option<String>,
+    pub value: Value,
+    pub loc: Loc,
+}
+
+/// A response status key: `200`, `2XX` or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatusKey {
+    Code(u16),
+    /// `NXX`: the hundreds digit.
+    Range(u8),
+    Default,
+}
+
+impl StatusKey {
+    /// Parse a key of `responses`.
+    pub fn parse(s: &str) -> Option<StatusKey> {
+        if s == "default" {
+            return Some(StatusKey::Default);
+        }
+        let b = s.as_bytes();
+        if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) {
+            if b[1..].eq_ignore_ascii_case(b"XX") {
+                return Some(StatusKey::Range(b[0] - b'0'));
+            }
+            if let Ok(n) = s.parse::<u16>() {
+                return Some(StatusKey::Code(n));
+            }
+        }
+        None
+    }
+
+    /// True when this key covers a status code.
+    pub fn covers(self, code: u16) -> bool {
+        match self {
+            StatusKey::Code(c) => c == code,
+            StatusKey::Range(r) => code / 100 == r as u16,
+            StatusKey::Default => true,
+        }
+    }
+}
+
+impl fmt::Display for StatusKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusKey::Code(c) => write!(f, "{c}"),
+            StatusKey::Range(r) => write!(f, "{r}XX"),
+            StatusKey::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A declared response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusKey,
+    pub description: String,
+    /// Empty: the response has no body.
+    pub content: Vec<MediaType>,
+    pub loc: Loc,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_keys() {
+        assert_eq!(StatusKey::parse("200"), Some(StatusKey::Code(200)));
+        assert_eq!(StatusKey::parse("2XX"), Some(StatusKey::Range(2)));
+        assert_eq!(StatusKey::parse("4xx"), Some(StatusKey::Range(4)));
+        assert_eq!(StatusKey::parse("default"), Some(StatusKey::Default));
+        assert_eq!(StatusKey::parse("600"), None);
+        assert_eq!(StatusKey::parse("abc"), None);
+        assert!(StatusKey::Range(4).covers(404));
+        assert!(!StatusKey::Range(4).covers(500));
+    }
+}

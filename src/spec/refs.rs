@@ -1,0 +1,475 @@
+//! `$ref` handling: a document and the files it references, read once.
+//!
+//! Rules: local pointers (`#/components/schemas/API tokens_x`, `~0`/`~1`
+//! escapes), relative files inside the document's folder (never outside it,
+//! never over the network), cycles allowed (nothing here follows a schema ref
+//! recursively; `deref` is bounded). Raw characters that are not allowed in a
+//! URI (a space in a schema name) are percent-encoded so that the JSON Schema
+//! resolver accepts the ref.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Component, Path, PathBuf};
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use serde_json::Value;
+
+use super::error::{LoadError, escape_token};
+use super::source::{MAX_DOCUMENT_BYTES, parse_text};
+
+/// Characters percent-encoded in a `$ref` (RFC 3986 does not allow them raw).
+const REF_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// How many `$ref` hops `deref` follows before calling it a cycle.
+const MAX_REF_HOPS: usize = 64;
+
+/// Most files one document may pull in through `$ref`.
+const MAX_FILES: usize = 1_000;
+
+/// A place in a file: the file's path relative to the document's folder and a
+/// decoded JSON pointer (`/components/schemas/Token`, empty for the root).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: String,
+    pub pointer: String,
+}
+
+impl Loc {
+    pub fn new(file: impl Into<String>, pointer: impl Into<String>) -> Loc {
+        Loc {
+            file: file.into(),
+            pointer: pointer.into(),
+        }
+    }
+
+    /// A location one token deeper.
+    pub fn child(&self, token: &str) -> Loc {
+        Loc {
+            file: self.file.clone(),
+            pointer: format!("{}/{}", self.pointer, escape_token(token)),
+        }
+    }
+
+    /// `#/a/b` form for messages.
+    pub fn fragment(&self) -> String {
+        format!("#{}", self.pointer)
+    }
+
+    /// The fragment percent-encoded for use inside a URI.
+    pub fn uri_fragment(&self) -> String {
+        utf8_percent_encode(&self.pointer, REF_ENCODE).to_string()
+    }
+}
+
+/// A document's root file and every file its `$ref`s reach.
+#[derive(Debug, Clone)]
+pub struct FileSet {
+    /// Name shown in messages for the root file.
+    pub display: String,
+    /// The root file's path relative to `dir`.
+    pub root: String,
+    /// The folder files are confined to; `None` for in-memory documents.
+    pub dir: Option<PathBuf>,
+    /// Parsed files by relative path.
+    pub files: HashMap<String, Value>,
+}
+
+impl FileSet {
+    /// A file set holding only the root document, before its refs are followed.
+    pub fn new(display: &str, root: &str, dir: Option<PathBuf>, value: Value) -> FileSet {
+        let mut files = HashMap::new();
+        files.insert(root.to_string(), value);
+        FileSet {
+            display: display.to_string(),
+            root: root.to_string(),
+            dir,
+            files,
+        }
+    }
+
+    /// The root document.
+    pub fn root_value(&self) -> &Value {
+        &self.files[&self.root]
+    }
+
+    /// The root document, mutably.
+    pub fn root_value_mut(&mut self) -> &mut Value {
+        self.files
+            .get_mut(&self.root)
+            .expect("the root file is always present")
+    }
+
+    /// The display name of a file of this set.
+    pub fn display_of(&self, file: &str) -> String {
+        if file == self.root {
+            self.display.clone()
+        } else {
+            match &self.dir {
+                Some(d) => d.join(file).display().to_string(),
+                None => file.to_string(),
+            }
+        }
+    }
+
+    /// An error located at `loc`.
+    pub fn error(&self, loc: &Loc, message: impl Into<String>) -> LoadError {
+        LoadError::new(self.display_of(&loc.file), message).at(loc.fragment())
+    }
+
+    /// The value at a location.
+    pub fn get(&self, loc: &Loc) -> Option<&Value> {
+        self.files.get(&loc.file)?.pointer(&loc.pointer)
+    }
+
+    /// The value at a location, mutably.
+    pub fn get_mut(&mut self, loc: &Loc) -> Option<&mut Value> {
+        self.files.get_mut(&loc.file)?.pointer_mut(&loc.pointer)
+    }
+
+    /// Follow every `$ref` of every file, loading the files they name, checking
+    /// each target exists and percent-encoding refs in place. Collects every
+    /// broken ref rather than stopping at the first.
+    pub fn load_refs(&mut self) -> Result<(), Vec<LoadError>> {
+        let mut errors = Vec::new();
+        let mut queue: VecDeque<String> = VecDeque::from([self.root.clone()]);
+        let mut pending_checks: Vec<(Loc, String, Loc)> = Vec::new();
+        while let Some(file) = queue.pop_front() {
+            let mut refs = Vec::new();
+            if let Some(v) = self.files.get_mut(&file) {
+                collect_refs(v, &mut String::new(), &mut refs);
+            }
+            for (ptr, raw) in refs {
+                let at = Loc::new(&file, format!("{ptr}/$ref"));
+                match self.target_of(&file, &raw) {
+                    Ok(target) => {
+                        if !self.files.contains_key(&target.file) {
+                            if self.files.len() >= MAX_FILES {
+                                errors.push(self.error(&at, format!(
+                                    "more than {MAX_FILES} files referenced; refusing to read more"
+                                )));
+                                continue;
+                            }
+                            match self.read_file(&target.file) {
+                                Ok(v) => {
+                                    self.files.insert(target.file.clone(), v);
+                                    queue.push_back(target.file.clone());
+                                }
+                                Err(e) => {
+                                    errors.push(e.at(at.fragment()));
+                                    continue;
+                                }
+                            }
+                        }
+                        // Rewrite the ref into URI-safe form.
+                        let encoded = encode_ref(&raw);
+                        if encoded != raw
+                            && let Some(slot) = self.get_mut(&at)
+                        {
+                            *slot = Value::String(encoded);
+                        }
+                        pending_checks.push((at, raw, target));
+                    }
+                    Err(msg) => errors.push(self.error(&at, msg)),
+                }
+            }
+        }
+        for (at, raw, target) in pending_checks {
+            if self.files.contains_key(&target.file) && self.get(&target).is_none() {
+                let file = if target.file == at.file {
+                    "this file".to_string()
+                } else {
+                    self.display_of(&target.file)
+                };
+                errors.push(
+                    self.error(
+                        &at,
+                        format!(
+                            "cannot resolve $ref \"{raw}\": nothing at {} in {file}",
+                            target.fragment()
+                        ),
+                    )
+                    .hint("fix the pointer or add the missing definition"),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Where a `$ref` written in `file` points. Refuses URLs and paths that
+    /// leave the document's folder.
+    pub fn target_of(&self, file: &str, raw: &str) -> Result<Loc, String> {
+        let (path_part, frag) = match raw.split_once('#') {
+            Some((p, f)) => (p, f),
+            None => (raw, ""),
+        };
+        if has_scheme(path_part) {
+            return Err(format!(
+                "$ref \"{raw}\" points at a URL; specmock never fetches over the network \
+                 (copy the target into the spec folder and use a relative path)"
+            ));
+        }
+        let pointer = percent_decode_str(frag).decode_utf8_lossy().into_owned();
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            return Err(format!(
+                "$ref \"{raw}\" has a fragment that is not a JSON pointer (anchors are not supported)"
+            ));
+        }
+        if path_part.is_empty() {
+            return Ok(Loc::new(file, pointer));
+        }
+        if self.dir.is_none() {
+            return Err(format!(
+                "$ref \"{raw}\" names a file, but this document was not read from a folder"
+            ));
+        }
+        let path_part = percent_decode_str(path_part)
+            .decode_utf8_lossy()
+            .into_owned();
+        if Path::new(&path_part).is_absolute() {
+            return Err(format!(
+                "$ref \"{raw}\" is an absolute path; only paths relative to the document's folder are followed"
+            ));
+        }
+        let base = Path::new(file).parent().unwrap_or(Path::new(""));
+        match normalize(&base.join(&path_part)) {
+            Some(rel) => Ok(Loc::new(rel, pointer)),
+            None => Err(format!(
+                "$ref \"{raw}\" points outside the document's folder; specmock only reads files inside it"
+            )),
+        }
+    }
+
+    /// Read a referenced file, confined to the folder (symlinks included).
+    fn read_file(&self, rel: &str) -> Result<Value, LoadError> {
+        let dir = self.dir.as_ref().ok_or_else(|| {
+            LoadError::new(
+                &self.display,
+                "file refs need a document read from a folder",
+            )
+        })?;
+        let path = dir.join(rel);
+        let display = path.display().to_string();
+        let real = path.canonicalize().map_err(|e| {
+            LoadError::new(
+                &self.display,
+                format!("cannot read referenced file {display}: {e}"),
+            )
+        })?;
+        if !real.starts_with(dir) {
+            return Err(LoadError::new(
+                &self.display,
+                format!(
+                    "referenced file {display} resolves outside the document's folder (a symlink?)"
+                ),
+            ));
+        }
+        let meta = std::fs::metadata(&real)
+            .map_err(|e| LoadError::new(&display, format!("cannot read: {e}")))?;
+        if meta.len() > MAX_DOCUMENT_BYTES {
+            return Err(LoadError::new(&display, "referenced file is too large"));
+        }
+        let text = std::fs::read_to_string(&real)
+            .map_err(|e| LoadError::new(&display, format!("cannot read: {e}")))?;
+        parse_text(&display, &text)
+    }
+
+    /// Follow `$ref` from `loc` until a value without one, at most 64 hops.
+    pub fn deref(&self, loc: &Loc) -> Result<(Loc, &Value), LoadError> {
+        let mut here = loc.clone();
+        for _ in 0..MAX_REF_HOPS {
+            let v = self
+                .get(&here)
+                .ok_or_else(|| self.error(&here, "nothing at this location"))?;
+            match v.get("$ref").and_then(Value::as_str) {
+                Some(raw) => {
+                    here = self
+                        .target_of(&here.file, raw)
+                        .map_err(|m| self.error(&here, m))?;
+                }
+                None => return Ok((here, v)),
+            }
+        }
+        Err(self.error(
+            loc,
+            "$ref chain does not end (a cycle of refs that are nothing but refs)",
+        ))
+    }
+}
+
+/// Collect `(pointer, ref)` for every string-valued `$ref` in a value.
+fn collect_refs(v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "$ref" {
+                    if let Value::String(s) = child {
+                        out.push((path.clone(), s.clone()));
+                    }
+                    continue;
+                }
+                let len = path.len();
+                path.push('/');
+                path.push_str(&escape_token(k));
+                collect_refs(child, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                collect_refs(child, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Percent-encode what a URI reference cannot hold raw, leaving existing
+/// escapes alone.
+pub fn encode_ref(raw: &str) -> String {
+    utf8_percent_encode(raw, REF_ENCODE).to_string()
+}
+
+fn has_scheme(s: &str) -> bool {
+    // RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+    if s.starts_with("//") {
+        return true;
+    }
+    match s.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Lexically normalise a relative path; `None` when it climbs above its root.
+fn normalize(p: &Path) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn set(v: Value) -> FileSet {
+        FileSet::new("t.yaml", "t.yaml", None, v)
+    }
+
+    #[test]
+    fn local_ref_with_space_is_encoded_and_resolved() {
+        let mut fs = set(json!({
+            "a": {"$ref": "#/components/schemas/API tokens_x"},
+            "components": {"schemas": {"API tokens_x": {"type": "object"}}}
+        }));
+        fs.load_refs().unwrap();
+        assert_eq!(
+            fs.root_value()["a"]["$ref"],
+            "#/components/schemas/API%20tokens_x"
+        );
+        let (loc, v) = fs.deref(&Loc::new("t.yaml", "/a")).unwrap();
+        assert_eq!(loc.pointer, "/components/schemas/API tokens_x");
+        assert_eq!(v["type"], "object");
+    }
+
+    #[test]
+    fn escaped_tokens_resolve() {
+        let mut fs = set(json!({
+            "a": {"$ref": "#/paths/~1x~1{id}/a~0b"},
+            "paths": {"/x/{id}": {"a~b": {"ok": true}}}
+        }));
+        fs.load_refs().unwrap();
+        let (_, v) = fs.deref(&Loc::new("t.yaml", "/a")).unwrap();
+        assert_eq!(v["ok"], true);
+    }
+
+    #[test]
+    fn broken_ref_names_pointer() {
+        let mut fs = set(json!({"a": {"$ref": "#/definitions/Nope"}}));
+        let errs = fs.load_refs().unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].at.as_deref(), Some("#/a/$ref"));
+        assert!(
+            errs[0].message.contains("#/definitions/Nope"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn url_refs_refused() {
+        let mut fs = set(json!({"a": {"$ref": "https://example.com/x.json#/a"}}));
+        let errs = fs.load_refs().unwrap_err();
+        assert!(errs[0].message.contains("URL"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn cycles_of_pure_refs_end() {
+        let mut fs = set(json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}}));
+        fs.load_refs().unwrap();
+        let e = fs.deref(&Loc::new("t.yaml", "/a")).unwrap_err();
+        assert!(e.message.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn recursive_schema_refs_are_fine() {
+        let mut fs = set(json!({"components": {"schemas": {
+            "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}
+        }}}));
+        fs.load_refs().unwrap();
+    }
+
+    #[test]
+    fn normalize_refuses_escape() {
+        assert_eq!(
+            normalize(Path::new("a/../b.yaml")).as_deref(),
+            Some("b.yaml")
+        );
+        assert_eq!(normalize(Path::new("../b.yaml")), None);
+        assert_eq!(normalize(Path::new("a/../../b.yaml")), None);
+    }
+
+    #[test]
+    fn scheme_detection() {
+        assert!(has_scheme("http://x"));
+        assert!(has_scheme("urn:x"));
+        assert!(has_scheme("//host/x"));
+        assert!(!has_scheme("schemas/x.yaml"));
+        assert!(!has_scheme(""));
+    }
+}
