@@ -4,6 +4,8 @@
 //! lowest declared 2xx response, with its first example serialised for its
 //! first media type, or no body when it has none.
 
+pub mod generate;
+
 use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};

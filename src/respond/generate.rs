@@ -1,0 +1,1 @@
+//! Data generated from a response schema (filled in by the generation work).
