@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::contract::{Contract, SpecPaths};
+use crate::pipeline::PipelineOptions;
 use crate::server::{self, ServeConfig};
+use crate::validate::ValidateOptions;
 
 /// A contract-testing mock server generated from OpenAPI documents.
 #[derive(Debug, Parser)]
@@ -71,6 +73,10 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one (the address is printed on stdout).
     #[arg(long, short, default_value_t = 4010)]
     pub port: u16,
+    /// Accept `null` for optional properties whose schema does not allow it
+    /// (some SDKs send null for every unset field); still logged as warnings.
+    #[arg(long)]
+    pub tolerate_nulls: bool,
 }
 
 fn parse_mount(s: &str) -> Result<(PathBuf, String), String> {
@@ -140,6 +146,11 @@ fn serve(args: ServeArgs) -> ExitCode {
         let config = ServeConfig {
             host: args.host,
             port: args.port,
+            pipeline: PipelineOptions {
+                validate: ValidateOptions {
+                    tolerate_nulls: args.tolerate_nulls,
+                },
+            },
         };
         let server = match server::start(contract, &config).await {
             Ok(s) => s,

@@ -31,11 +31,14 @@
 
 pub mod cli;
 pub mod contract;
+pub mod pipeline;
 pub mod problem;
+pub mod request;
 pub mod respond;
 pub mod route;
 pub mod server;
 pub mod spec;
+pub mod validate;
 
 pub use contract::{BUNDLED_SPECS, Contract, SpecPaths};
 pub use server::{RunningServer, ServeConfig};

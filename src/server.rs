@@ -11,9 +11,8 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, HeaderName, HeaderValue};
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -23,15 +22,15 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::contract::Contract;
+use crate::pipeline::{self, PipelineOptions};
 use crate::problem::Problem;
-use crate::respond::{self, Answer};
-use crate::route::NotRouted;
+use crate::request::Request;
+use crate::respond::Answer;
 
 /// The prefix of the admin API; no vendor uses it.
 pub const ADMIN_PREFIX: &str = "/__specmock";
 
-/// The header naming the operation a request was routed to.
-pub const OPERATION_HEADER: &str = "x-specmock-operation";
+pub use crate::pipeline::OPERATION_HEADER;
 
 /// How to listen.
 #[derive(Debug, Clone)]
@@ -40,6 +39,8 @@ pub struct ServeConfig {
     pub host: IpAddr,
     /// Port; 0 picks a free one.
     pub port: u16,
+    /// What the pipeline does with each request.
+    pub pipeline: PipelineOptions,
 }
 
 impl Default for ServeConfig {
@@ -47,6 +48,7 @@ impl Default for ServeConfig {
         ServeConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 4010,
+            pipeline: PipelineOptions::default(),
         }
     }
 }
@@ -56,6 +58,8 @@ impl Default for ServeConfig {
 pub struct AppState {
     /// The contract in force; swapped whole on reload.
     pub contract: ArcSwap<Contract>,
+    /// Pipeline options.
+    pub options: PipelineOptions,
 }
 
 /// A server running in the background of the current tokio runtime.
@@ -121,6 +125,7 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
         contract: ArcSwap::from_pointee(contract),
+        options: config.pipeline.clone(),
     });
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
@@ -172,11 +177,11 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
 
 async fn handle(
     state: Arc<AppState>,
-    req: Request<Incoming>,
+    req: hyper::Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let _body = match body.collect().await {
+    let body = match body.collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => {
             let p = Problem::new(
@@ -188,76 +193,64 @@ async fn handle(
             return Ok(into_response(Answer::problem(&p)));
         }
     };
-    let path = parts.uri.path();
-    let contract = state.contract.load();
-    let (answer, op_name) = if path == ADMIN_PREFIX || path.starts_with("/__specmock/") {
-        (admin(&contract, &parts), None)
-    } else {
-        match contract.routes().route(&parts.method, path) {
-            Ok(routed) => {
-                let op = routed.operation;
-                let mut a = respond::first_example(&op);
-                if let Ok(v) = HeaderValue::from_str(&op.display_id) {
-                    a.headers
-                        .insert(HeaderName::from_static(OPERATION_HEADER), v);
-                }
-                (a, Some(op.display_id.clone()))
-            }
-            Err(NotRouted::NotFound) => {
-                let p = Problem::new(
-                    404,
-                    "no-route",
-                    "No operation matches this path",
-                    format!("no operation of the loaded documents has the path {path}"),
-                )
-                .with("method", parts.method.as_str())
-                .with("path", path);
-                (Answer::problem(&p), None)
-            }
-            Err(NotRouted::MethodNotAllowed { allow }) => {
-                let allowed: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
-                let p = Problem::new(
-                    405,
-                    "method-not-allowed",
-                    "The path exists but not with this method",
-                    format!(
-                        "{} is not declared for {path}; declared: {}",
-                        parts.method,
-                        allowed.join(", ")
-                    ),
-                )
-                .with("allow", allowed.clone());
-                let mut a = Answer::problem(&p);
-                if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
-                    a.headers.insert(ALLOW, v);
-                }
-                (a, None)
-            }
-        }
+    let request = Request {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body,
     };
-    tracing::info!(
-        target: "specmock::request",
-        "{} {} -> {} {} ({} us)",
-        parts.method,
-        path,
-        answer.status.as_u16(),
-        op_name.as_deref().unwrap_or("-"),
-        started.elapsed().as_micros()
-    );
-    let mut resp = into_response(answer);
-    if parts.method == hyper::Method::HEAD {
+    let contract = state.contract.load();
+    if request.path == ADMIN_PREFIX || request.path.starts_with("/__specmock/") {
+        return Ok(into_response(admin(&contract, &request)));
+    }
+    let outcome = pipeline::run(&contract, &request, &state.options);
+    let op_name = outcome
+        .operation
+        .as_ref()
+        .map(|o| o.display_id.as_str())
+        .unwrap_or("-");
+    if outcome.violations.is_empty() {
+        tracing::info!(
+            target: "specmock::request",
+            "{} {} -> {} {} ({} us)",
+            request.method,
+            request.path,
+            outcome.answer.status.as_u16(),
+            op_name,
+            started.elapsed().as_micros()
+        );
+    } else {
+        let list: Vec<String> = outcome
+            .violations
+            .iter()
+            .map(|v| format!("{}: {}", v.location, v.message))
+            .collect();
+        tracing::info!(
+            target: "specmock::request",
+            "{} {} -> {} {} ({} us) {} violation(s): {}",
+            request.method,
+            request.path,
+            outcome.answer.status.as_u16(),
+            op_name,
+            started.elapsed().as_micros(),
+            list.len(),
+            list.join("; ")
+        );
+    }
+    let mut resp = into_response(outcome.answer);
+    if request.method == hyper::Method::HEAD {
         *resp.body_mut() = Full::new(Bytes::new());
     }
     Ok(resp)
 }
 
-fn admin(contract: &Contract, parts: &hyper::http::request::Parts) -> Answer {
-    let sub = parts
-        .uri
-        .path()
+fn admin(contract: &Contract, req: &Request) -> Answer {
+    let sub = req
+        .path
         .trim_start_matches(ADMIN_PREFIX)
         .trim_start_matches('/');
-    match (parts.method.as_str(), sub) {
+    match (req.method.as_str(), sub) {
         ("GET", "health") => {
             let docs: Vec<_> = contract
                 .documents()
@@ -274,11 +267,7 @@ fn admin(contract: &Contract, parts: &hyper::http::request::Parts) -> Answer {
             404,
             "admin-not-found",
             "No such admin endpoint",
-            format!(
-                "{} {} is not part of the admin API",
-                parts.method,
-                parts.uri.path()
-            ),
+            format!("{} {} is not part of the admin API", req.method, req.path),
         )),
     }
 }

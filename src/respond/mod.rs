@@ -5,6 +5,7 @@
 //! first media type, or no body when it has none.
 
 pub mod generate;
+pub mod reject;
 
 use bytes::Bytes;
 use hyper::StatusCode;

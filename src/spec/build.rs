@@ -384,6 +384,10 @@ impl Builder<'_> {
             },
             None => None,
         };
+        let shape = schema
+            .as_ref()
+            .map(|s| shape_of(self.files, &s.loc, 0))
+            .unwrap_or_default();
         let secret = p
             .get("x-specmock-secret")
             .and_then(Value::as_bool)
@@ -400,6 +404,7 @@ impl Builder<'_> {
                 .and_then(Value::as_str)
                 == Some("tsv"),
             schema,
+            shape,
             secret,
             loc,
         })
@@ -525,14 +530,150 @@ impl Builder<'_> {
                     }
                 }
             }
+            let shape = schema
+                .as_ref()
+                .map(|s| shape_of(self.files, &s.loc, 0))
+                .unwrap_or_default();
             out.push(MediaType {
                 media_type: mt.to_ascii_lowercase(),
                 schema,
+                shape,
                 examples,
             });
         }
         out
     }
+}
+
+/// How deep `shape_of` follows nested schemas (recursive schemas stop here).
+const MAX_SHAPE_DEPTH: usize = 8;
+
+/// The shape of the schema at `loc`: its type(s), items and properties.
+pub fn shape_of(files: &FileSet, loc: &Loc, depth: usize) -> Shape {
+    if depth > MAX_SHAPE_DEPTH {
+        return Shape::Any;
+    }
+    let Ok((loc, schema)) = files.deref(loc) else {
+        return Shape::Any;
+    };
+    let Some(obj) = schema.as_object() else {
+        return Shape::Any;
+    };
+    let mut options: Vec<Shape> = Vec::new();
+    let types: Vec<&str> = match obj.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for t in &types {
+        options.push(match *t {
+            "string" => Shape::String,
+            "integer" => Shape::Integer,
+            "number" => Shape::Number,
+            "boolean" => Shape::Boolean,
+            "null" => Shape::Null,
+            "array" => Shape::Array(Box::new(if obj.contains_key("items") {
+                shape_of(files, &loc.child("items"), depth + 1)
+            } else {
+                Shape::Any
+            })),
+            "object" => object_shape(files, &loc, obj, depth),
+            _ => Shape::Any,
+        });
+    }
+    if types.is_empty()
+        && (obj.contains_key("properties") || obj.contains_key("additionalProperties"))
+    {
+        options.push(object_shape(files, &loc, obj, depth));
+    }
+    if types.is_empty() && obj.contains_key("items") {
+        options.push(Shape::Array(Box::new(shape_of(
+            files,
+            &loc.child("items"),
+            depth + 1,
+        ))));
+    }
+    // allOf: the parts describe one value; merge object parts, else take the first typed part.
+    if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+        let parts: Vec<Shape> = (0..all.len())
+            .map(|i| shape_of(files, &loc.child("allOf").child(&i.to_string()), depth + 1))
+            .collect();
+        if let Some(merged) = merge_objects(&parts) {
+            options.push(merged);
+        } else if let Some(first) = parts.into_iter().find(|p| *p != Shape::Any) {
+            options.push(first);
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(alts) = obj.get(key).and_then(Value::as_array) {
+            for i in 0..alts.len() {
+                let s = shape_of(files, &loc.child(key).child(&i.to_string()), depth + 1);
+                if s != Shape::Any {
+                    options.push(s);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(values)) = obj.get("enum")
+        && types.is_empty()
+        && options.is_empty()
+    {
+        for v in values {
+            let s = match v {
+                Value::Bool(_) => Shape::Boolean,
+                Value::Number(n) if n.is_i64() || n.is_u64() => Shape::Integer,
+                Value::Number(_) => Shape::Number,
+                Value::Null => Shape::Null,
+                _ => Shape::String,
+            };
+            if !options.contains(&s) {
+                options.push(s);
+            }
+        }
+    }
+    match options.len() {
+        0 => Shape::Any,
+        1 => options.pop().unwrap_or_default(),
+        _ => Shape::Either(options),
+    }
+}
+
+fn object_shape(
+    files: &FileSet,
+    loc: &Loc,
+    obj: &serde_json::Map<String, Value>,
+    depth: usize,
+) -> Shape {
+    let mut props = Vec::new();
+    if let Some(p) = obj.get("properties").and_then(Value::as_object) {
+        for name in p.keys() {
+            props.push((
+                name.clone(),
+                shape_of(files, &loc.child("properties").child(name), depth + 1),
+            ));
+        }
+    }
+    let rest = match obj.get("additionalProperties") {
+        Some(Value::Object(_)) => shape_of(files, &loc.child("additionalProperties"), depth + 1),
+        _ => Shape::Any,
+    };
+    Shape::Object(props, Box::new(rest))
+}
+
+fn merge_objects(parts: &[Shape]) -> Option<Shape> {
+    let mut props: Vec<(String, Shape)> = Vec::new();
+    let mut any_object = false;
+    for p in parts {
+        if let Shape::Object(ps, _) = p {
+            any_object = true;
+            for (n, s) in ps {
+                if !props.iter().any(|(m, _)| m == n) {
+                    props.push((n.clone(), s.clone()));
+                }
+            }
+        }
+    }
+    any_object.then(|| Shape::Object(props, Box::new(Shape::Any)))
 }
 
 fn parse_scheme(s: &Value) -> Result<SecurityScheme, String> {

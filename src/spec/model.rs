@@ -148,6 +148,126 @@ impl fmt::Debug for Schema {
     }
 }
 
+/// What a schema says a value looks like, as far as turning strings (query,
+/// path, header, cookie values and form fields) into JSON goes. Computed once
+/// at load from the schema, following `$ref`, `allOf` and type lists.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Shape {
+    /// No type constraint: keep the string.
+    #[default]
+    Any,
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Null,
+    /// An array of items of one shape.
+    Array(Box<Shape>),
+    /// An object: known properties, and the shape of any other property.
+    Object(Vec<(String, Shape)>, Box<Shape>),
+    /// One of several types (`type: [integer, "null"]`, `anyOf`): tried in order.
+    Either(Vec<Shape>),
+}
+
+impl Shape {
+    /// The shape of an object's property (the additional-properties shape when undeclared).
+    pub fn property(&self, name: &str) -> &Shape {
+        match self {
+            Shape::Object(props, rest) => props
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s)
+                .unwrap_or(rest),
+            Shape::Either(options) => options
+                .iter()
+                .find(|o| matches!(o, Shape::Object(..)))
+                .map(|o| o.property(name))
+                .unwrap_or(&Shape::Any),
+            _ => &Shape::Any,
+        }
+    }
+
+    /// True when the value is (or may be) an array.
+    pub fn is_array(&self) -> bool {
+        match self {
+            Shape::Array(_) => true,
+            Shape::Either(o) => o.iter().any(Shape::is_array),
+            _ => false,
+        }
+    }
+
+    /// True when the value is (or may be) an object.
+    pub fn is_object(&self) -> bool {
+        match self {
+            Shape::Object(..) => true,
+            Shape::Either(o) => o.iter().any(Shape::is_object),
+            _ => false,
+        }
+    }
+
+    /// The item shape of an array shape.
+    pub fn items(&self) -> &Shape {
+        match self {
+            Shape::Array(i) => i,
+            Shape::Either(o) => o
+                .iter()
+                .find(|s| s.is_array())
+                .map(|s| s.items())
+                .unwrap_or(&Shape::Any),
+            _ => &Shape::Any,
+        }
+    }
+
+    /// Turn one raw string into the JSON value the schema most likely means;
+    /// a string that does not parse stays a string (the validator then says
+    /// what is wrong with it).
+    pub fn coerce(&self, raw: &str) -> Value {
+        match self {
+            Shape::Integer => raw
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| raw.parse::<u64>().map(Value::from))
+                .unwrap_or_else(|_| Value::String(raw.to_string())),
+            Shape::Number => match raw.parse::<i64>() {
+                Ok(i) => Value::from(i),
+                Err(_) => raw
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+                    .unwrap_or_else(|| Value::String(raw.to_string())),
+            },
+            Shape::Boolean => match raw {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(raw.to_string()),
+            },
+            Shape::Null => {
+                if raw.is_empty() || raw == "null" {
+                    Value::Null
+                } else {
+                    Value::String(raw.to_string())
+                }
+            }
+            Shape::Either(options) => {
+                // Prefer a typed reading; a plain string only when nothing else parses.
+                for o in options {
+                    if matches!(o, Shape::String | Shape::Any) {
+                        continue;
+                    }
+                    let v = o.coerce(raw);
+                    if !v.is_string() {
+                        return v;
+                    }
+                }
+                Value::String(raw.to_string())
+            }
+            _ => Value::String(raw.to_string()),
+        }
+    }
+}
+
 /// One parameter.
 #[derive(Debug, Clone)]
 pub struct Parameter {
@@ -159,6 +279,8 @@ pub struct Parameter {
     /// Swagger 2.0 `collectionFormat: tsv`, the one format OpenAPI 3 has no style for.
     pub tab_separated: bool,
     pub schema: Option<Schema>,
+    /// The schema's shape, for turning the raw strings into JSON values.
+    pub shape: Shape,
     /// The value is a secret (Unleash's `{token}`): redacted in journals and recordings.
     pub secret: bool,
     pub loc: Loc,
@@ -199,6 +321,8 @@ pub struct MediaType {
     /// As declared: `application/json`, `application/*+json`, `text/plain`.
     pub media_type: String,
     pub schema: Option<Schema>,
+    /// The schema's shape, for coercing form fields.
+    pub shape: Shape,
     /// Named examples (`examples`), or one unnamed (`example`).
     pub examples: Vec<Example>,
 }

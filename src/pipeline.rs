@@ -1,0 +1,104 @@
+//! One request through the stages, in one direction:
+//! route → validate → respond. Plain values in, plain values out, so the
+//! whole pipeline can be driven without a socket (tests, benchmarks).
+
+use std::sync::Arc;
+
+use hyper::header::{ALLOW, HeaderName, HeaderValue};
+
+use crate::contract::Contract;
+use crate::problem::Problem;
+use crate::request::Request;
+use crate::respond::{self, Answer};
+use crate::route::NotRouted;
+use crate::spec::Operation;
+use crate::validate::{self, ValidateOptions, Violation};
+
+/// The header naming the operation a request was routed to.
+pub const OPERATION_HEADER: &str = "x-specmock-operation";
+
+/// Options of the whole pipeline.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineOptions {
+    pub validate: ValidateOptions,
+}
+
+/// What happened to one request.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub answer: Answer,
+    /// The operation it was routed to (`None`: 404/405).
+    pub operation: Option<Arc<Operation>>,
+    /// How it broke the contract (empty: it kept it).
+    pub violations: Vec<Violation>,
+    /// Tolerated deviations.
+    pub warnings: Vec<Violation>,
+}
+
+/// Route, validate and answer one request.
+pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Outcome {
+    let routed = match contract.routes().route(&req.method, &req.path) {
+        Ok(r) => r,
+        Err(not) => {
+            return Outcome {
+                answer: not_routed(req, not),
+                operation: None,
+                violations: Vec::new(),
+                warnings: Vec::new(),
+            };
+        }
+    };
+    let op = routed.operation.clone();
+    let checked = validate::validate(routed, req, &options.validate);
+    let mut answer = if checked.is_valid() {
+        respond::first_example(&op)
+    } else {
+        respond::reject::rejection(&op, req.method.as_str(), &checked.violations)
+    };
+    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
+        answer
+            .headers
+            .insert(HeaderName::from_static(OPERATION_HEADER), v);
+    }
+    Outcome {
+        answer,
+        operation: Some(op),
+        violations: checked.violations,
+        warnings: checked.warnings,
+    }
+}
+
+fn not_routed(req: &Request, not: NotRouted) -> Answer {
+    let path = req.path.as_str();
+    match not {
+        NotRouted::NotFound => Answer::problem(
+            &Problem::new(
+                404,
+                "no-route",
+                "No operation matches this path",
+                format!("no operation of the loaded documents has the path {path}"),
+            )
+            .with("method", req.method.as_str())
+            .with("path", path),
+        ),
+        NotRouted::MethodNotAllowed { allow } => {
+            let allowed: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
+            let p = Problem::new(
+                405,
+                "method-not-allowed",
+                "The path exists but not with this method",
+                format!(
+                    "{} is not declared for {path}; declared: {}",
+                    req.method,
+                    allowed.join(", ")
+                ),
+            )
+            .with("allow", allowed.clone());
+            let mut a = Answer::problem(&p);
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                a.headers.insert(ALLOW, v);
+            }
+            a
+        }
+    }
+}

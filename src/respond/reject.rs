@@ -1,0 +1,332 @@
+//! The answer to a request that broke the contract.
+//!
+//! Status: the vendor's own when the operation declares a fitting one —
+//! security: 401, then 403; content type: 415; parameters and body: 422, then
+//! 400 — then a declared `4XX` or `default` response (answered with the
+//! fallback code); otherwise the fallback, as Prism does: 401 for security,
+//! 415 for content type, 422 for the rest.
+//!
+//! Body: the contract's shape for that status, because the client under test
+//! was written against it. Declared with no content: no body. Declared with
+//! a schema: an RFC 9457 problem that also satisfies that schema (extension
+//! members such as `violations` kept where the schema allows them, an
+//! `error`/`message` member filled where the schema has one), else the
+//! response's example. Not declared: `application/problem+json`.
+//! Either way the violations travel in `x-specmock-violations`.
+
+use bytes::Bytes;
+use hyper::StatusCode;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use serde_json::{Map, Value, json};
+
+use crate::problem::PROBLEM_JSON;
+use crate::spec::{MediaType, Operation, Response, SecurityScheme, StatusKey};
+use crate::validate::{Violation, ViolationKind};
+
+use super::{Answer, is_json};
+
+/// The header carrying the violations as compact JSON.
+pub const VIOLATIONS_HEADER: &str = "x-specmock-violations";
+
+/// Bound on `x-specmock-violations`, well under common proxy header limits.
+pub const MAX_VIOLATIONS_HEADER: usize = 4096;
+
+/// Which status a set of violations gets for an operation, and the declared
+/// response that status falls under (if any).
+pub fn choose_status<'o>(
+    op: &'o Operation,
+    violations: &[Violation],
+) -> (u16, Option<&'o Response>) {
+    let has = |k: ViolationKind| violations.iter().any(|v| v.kind == k);
+    let (preferred, fallback): (&[u16], u16) = if has(ViolationKind::Security) {
+        (&[401, 403], 401)
+    } else if has(ViolationKind::ContentType) {
+        (&[415], 415)
+    } else {
+        (&[422, 400], 422)
+    };
+    for code in preferred {
+        if let Some(r) = op.response(StatusKey::Code(*code)) {
+            return (*code, Some(r));
+        }
+    }
+    if let Some(r) = op
+        .response(StatusKey::Range(4))
+        .or_else(|| op.response(StatusKey::Default))
+    {
+        return (fallback, Some(r));
+    }
+    (fallback, None)
+}
+
+/// The answer for a request with violations.
+pub fn rejection(op: &Operation, method: &str, violations: &[Violation]) -> Answer {
+    let (status, declared) = choose_status(op, violations);
+    let problem = problem_body(op, method, status, violations);
+    let mut headers = HeaderMap::new();
+    let body = match declared {
+        None => {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            Bytes::from(serde_json::to_vec(&problem).unwrap_or_default())
+        }
+        Some(r) if r.content.is_empty() => Bytes::new(),
+        Some(r) => {
+            let (media, body) = shaped_body(r, problem);
+            if let Ok(v) = HeaderValue::from_str(&media.media_type) {
+                headers.insert(CONTENT_TYPE, v);
+            }
+            body
+        }
+    };
+    if let Some(v) = violations_header(violations) {
+        headers.insert(HeaderName::from_static(VIOLATIONS_HEADER), v);
+    }
+    if violations.iter().any(|v| v.kind == ViolationKind::Security)
+        && let Some(challenge) = challenge(op)
+    {
+        headers.insert(WWW_AUTHENTICATE, challenge);
+    }
+    Answer {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        headers,
+        body,
+    }
+}
+
+/// The RFC 9457 problem listing every violation.
+pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Violation]) -> Value {
+    let n = violations.len();
+    let detail = format!(
+        "{n} violation{} in {method} {}: {}",
+        if n == 1 { "" } else { "s" },
+        op.route,
+        violations
+            .iter()
+            .map(|v| format!("{}: {}", v.location, v.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    json!({
+        "type": "urn:specmock:problem:request-validation",
+        "title": "Request does not match the contract",
+        "status": status,
+        "detail": detail,
+        "operation": op.qualified_id(),
+        "violations": violations,
+    })
+}
+
+/// A body for a declared response: the problem if the schema takes it (with
+/// an `error`/`message` member where the schema has one), else a smaller
+/// problem, else the response's example, else the problem anyway.
+fn shaped_body(r: &Response, problem: Value) -> (&MediaType, Bytes) {
+    let media = r
+        .content
+        .iter()
+        .find(|m| m.media_type == PROBLEM_JSON)
+        .or_else(|| r.content.iter().find(|m| is_json(&m.media_type)))
+        .unwrap_or(&r.content[0]);
+    let Some(schema) = &media.schema else {
+        return (
+            media,
+            Bytes::from(serde_json::to_vec(&problem).unwrap_or_default()),
+        );
+    };
+    let detail = problem["detail"].clone();
+    let mut candidates = Vec::new();
+    let mut full = problem.clone();
+    if let Value::Object(map) = &mut full {
+        for key in ["error", "message"] {
+            if media.shape.is_object() && property_declared(&media.shape, key) {
+                map.insert(key.into(), detail.clone());
+            }
+        }
+    }
+    candidates.push(full.clone());
+    candidates.push(problem.clone());
+    let mut minimal = Map::new();
+    for key in ["type", "title", "status", "detail"] {
+        minimal.insert(key.into(), problem[key].clone());
+    }
+    candidates.push(Value::Object(minimal));
+    if let Some(ex) = media.examples.first() {
+        candidates.push(ex.value.clone());
+    }
+    let chosen = candidates
+        .into_iter()
+        .find(|c| schema.validator.is_valid(c))
+        .unwrap_or(full);
+    (media, super::serialize_for(&media.media_type, &chosen))
+}
+
+fn property_declared(shape: &crate::spec::Shape, key: &str) -> bool {
+    match shape {
+        crate::spec::Shape::Object(props, _) => props.iter().any(|(n, _)| n == key),
+        crate::spec::Shape::Either(options) => options.iter().any(|o| property_declared(o, key)),
+        _ => false,
+    }
+}
+
+/// Compact JSON of the violations, ASCII only (header values must be), bounded.
+pub fn violations_header(violations: &[Violation]) -> Option<HeaderValue> {
+    if violations.is_empty() {
+        return None;
+    }
+    let mut items: Vec<String> = Vec::new();
+    let mut len = 2;
+    for (i, v) in violations.iter().enumerate() {
+        let item = ascii_json(&json!({"location": v.location, "message": v.message}));
+        let rest = violations.len() - i;
+        let note = ascii_json(
+            &json!({"location": "", "message": format!("{rest} more violations in the body and the journal")}),
+        );
+        if len + item.len() + 1 + note.len() + 1 > MAX_VIOLATIONS_HEADER {
+            items.push(note);
+            break;
+        }
+        len += item.len() + 1;
+        items.push(item);
+    }
+    HeaderValue::from_str(&format!("[{}]", items.join(","))).ok()
+}
+
+/// JSON with every non-ASCII character escaped as `\uXXXX` (still valid JSON).
+fn ascii_json(v: &Value) -> String {
+    let s = serde_json::to_string(v).unwrap_or_default();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() && !c.is_ascii_control() {
+            out.push(c);
+        } else {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// `WWW-Authenticate` for http and oauth2 schemes (apiKey schemes have no challenge).
+fn challenge(op: &Operation) -> Option<HeaderValue> {
+    let mut parts: Vec<String> = Vec::new();
+    for req in &op.security {
+        for (_, s) in &req.schemes {
+            let c = match s {
+                SecurityScheme::Bearer => "Bearer realm=\"specmock\"".to_string(),
+                SecurityScheme::Basic => "Basic realm=\"specmock\"".to_string(),
+                SecurityScheme::Http { scheme } => format!("{scheme} realm=\"specmock\""),
+                _ => continue,
+            };
+            if !parts.contains(&c) {
+                parts.push(c);
+            }
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&parts.join(", ")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Loc;
+
+    fn op(codes: &[&str]) -> Operation {
+        Operation {
+            document: "d".into(),
+            operation_id: "o".into(),
+            id_derived: false,
+            display_id: "o".into(),
+            method: hyper::Method::PUT,
+            path: "/x".into(),
+            route: "/x".into(),
+            loc: Loc::new("t", ""),
+            summary: None,
+            parameters: vec![],
+            security: vec![],
+            request_body: None,
+            responses: codes
+                .iter()
+                .map(|c| Response {
+                    status: StatusKey::parse(c).unwrap(),
+                    description: String::new(),
+                    content: vec![],
+                    loc: Loc::new("t", ""),
+                })
+                .collect(),
+        }
+    }
+
+    fn v(kind: ViolationKind) -> Violation {
+        Violation::new(kind, "body", "x")
+    }
+
+    #[test]
+    fn status_choice_rule() {
+        use ViolationKind::*;
+        // Security: 401, then 403, then 4XX/default, else 401.
+        assert_eq!(
+            choose_status(&op(&["200", "401", "403"]), &[v(Security), v(Body)]).0,
+            401
+        );
+        assert_eq!(choose_status(&op(&["200", "403"]), &[v(Security)]).0, 403);
+        let o = op(&["200"]);
+        let (code, r) = choose_status(&o, &[v(Security)]);
+        assert_eq!((code, r.is_none()), (401, true));
+        // Content type: 415.
+        assert_eq!(
+            choose_status(&op(&["200", "415"]), &[v(ContentType)]).0,
+            415
+        );
+        assert_eq!(choose_status(&op(&["200"]), &[v(ContentType)]).0, 415);
+        // Parameters and body: 422, then 400, then 4XX, then default, else 422.
+        assert_eq!(
+            choose_status(&op(&["200", "400", "422"]), &[v(Body)]).0,
+            422
+        );
+        assert_eq!(choose_status(&op(&["200", "400"]), &[v(Parameter)]).0, 400);
+        let o = op(&["200", "4XX"]);
+        let (code, r) = choose_status(&o, &[v(Body)]);
+        assert_eq!(
+            (code, r.map(|r| r.status)),
+            (422, Some(StatusKey::Range(4)))
+        );
+        let o = op(&["200", "default"]);
+        assert_eq!(
+            choose_status(&o, &[v(Body)]).1.map(|r| r.status),
+            Some(StatusKey::Default)
+        );
+        let o = op(&["200", "404"]);
+        let (code, r) = choose_status(&o, &[v(Body)]);
+        assert_eq!((code, r.is_none()), (422, true));
+    }
+
+    #[test]
+    fn header_is_ascii_and_bounded() {
+        let vs: Vec<Violation> = (0..500)
+            .map(|i| {
+                Violation::new(
+                    ViolationKind::Body,
+                    format!("body/{i}"),
+                    "ünïcode \"quoted\"",
+                )
+            })
+            .collect();
+        let h = violations_header(&vs).unwrap();
+        let s = h.to_str().unwrap();
+        assert!(s.len() <= MAX_VIOLATIONS_HEADER, "{}", s.len());
+        let parsed: Value = serde_json::from_str(s).unwrap();
+        let arr = parsed.as_array().unwrap();
+        assert!(arr.len() < 500);
+        assert!(
+            arr.last().unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .contains("more violations")
+        );
+        assert_eq!(arr[0]["message"], "ünïcode \"quoted\"");
+    }
+}

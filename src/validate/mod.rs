@@ -1,0 +1,134 @@
+//! The validate stage: does a routed request keep the contract?
+//!
+//! Checks, in order, security, parameters (path, query, header, cookie, with
+//! OpenAPI style/explode), content type, then the body, and collects every
+//! violation (not just the first), each with a location (`path.id`,
+//! `query.limit`, `header.authorization`, `body/expiresAt`) and a message.
+//! What the client gets back for them is the respond stage's business.
+
+mod body;
+mod params;
+mod security;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::request::Request;
+use crate::route::Routed;
+
+pub use body::{MediaMatch, match_media_type};
+
+/// What a violation is about: it decides the status the client gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViolationKind {
+    /// Missing or malformed credentials.
+    Security,
+    /// A path, query, header or cookie parameter.
+    Parameter,
+    /// A body whose media type the operation does not declare.
+    ContentType,
+    /// A missing required body, or a body that breaks its schema.
+    Body,
+}
+
+/// One way a request breaks the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Where: `path.id`, `query.limit`, `header.x-aio-key`, `cookie.session`,
+    /// `body` or `body/<json pointer>`.
+    pub location: String,
+    /// What is wrong, in words a person understands.
+    pub message: String,
+    #[serde(skip)]
+    pub kind: ViolationKind,
+}
+
+impl Violation {
+    pub fn new(
+        kind: ViolationKind,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Violation {
+        Violation {
+            location: location.into(),
+            message: message.into(),
+            kind,
+        }
+    }
+}
+
+/// Options of the validate stage.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Accept `null` for optional properties whose schema does not allow it
+    /// (some SDKs send `null` for every unset field); they are still listed
+    /// as warnings.
+    pub tolerate_nulls: bool,
+}
+
+/// A routed request and what validation found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub routed: Routed,
+    /// Every violation, security first.
+    pub violations: Vec<Violation>,
+    /// Tolerated deviations (nulls accepted under `--tolerate-nulls`).
+    pub warnings: Vec<Violation>,
+    /// The body as JSON, when it was parsed (JSON, form, multipart, text).
+    pub body: Option<Value>,
+    /// The declared media type the body matched, if any.
+    pub media_type: Option<String>,
+}
+
+impl Checked {
+    /// True when the request kept the contract.
+    pub fn is_valid(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// Check a routed request against its operation.
+pub fn validate(routed: Routed, req: &Request, options: &ValidateOptions) -> Checked {
+    let op = routed.operation.clone();
+    let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    security::check(&op, req, &mut violations);
+    params::check(&op, &routed.path_params, req, &mut violations);
+    let (body, media_type) = body::check(&op, req, options, &mut violations, &mut warnings);
+    Checked {
+        routed,
+        violations,
+        warnings,
+        body,
+        media_type,
+    }
+}
+
+/// Violations of a value against a compiled schema, located under `prefix`
+/// (`body`, `query.ids`) with the JSON pointer of each failing instance.
+pub(crate) fn schema_violations(
+    validator: &jsonschema::Validator,
+    value: &Value,
+    kind: ViolationKind,
+    prefix: &str,
+    out: &mut Vec<Violation>,
+) {
+    for err in validator.iter_errors(value) {
+        let mut pointer = err.instance_path().to_string();
+        // A missing required property is located where it should have been.
+        if let jsonschema::error::ValidationErrorKind::Required { property } = err.kind()
+            && let Some(name) = property.as_str()
+        {
+            pointer = format!("{pointer}/{}", crate::spec::escape_token(name));
+        }
+        let location = if pointer.is_empty() {
+            prefix.to_string()
+        } else if prefix == "body" {
+            format!("body{pointer}")
+        } else {
+            format!("{prefix}{pointer}")
+        };
+        out.push(Violation::new(kind, location, err.to_string()));
+    }
+}
