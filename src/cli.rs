@@ -7,8 +7,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::contract::{Contract, SpecPaths};
+use crate::contract::{Contract, FixturePaths, SpecPaths};
+use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
+use crate::report::ReportPaths;
+use crate::respond::RespondOptions;
 use crate::server::{self, ServeConfig};
 use crate::validate::ValidateOptions;
 
@@ -31,6 +34,11 @@ pub enum Command {
         after_help = "Examples:\n  specmock serve\n  specmock serve specs/unleash.yaml --port 8080\n  specmock serve a.yaml b.yaml --mount b.yaml=/b"
     )]
     Serve(ServeArgs),
+    /// Start a mock, run a command against it, stop the mock, write reports; exit non-zero when the command failed or the contract was broken.
+    #[command(
+        after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2).\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
+    )]
+    Run(RunArgs),
     /// Print one line per operation: METHOD, route, operationId, file.
     #[command(after_help = "Example:\n  specmock routes specs/")]
     Routes(SpecArgs),
@@ -62,6 +70,19 @@ impl SpecArgs {
     }
 }
 
+/// `run` options.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Report violations but exit 0 when the command succeeded.
+    #[arg(long)]
+    pub allow_violations: bool,
+    /// The command to run, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
 /// `serve` options.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -70,9 +91,41 @@ pub struct ServeArgs {
     /// Address to listen on. Loopback by default; anything else exposes the mock to the network.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
-    /// Port to listen on; 0 picks a free one (the address is printed on stdout).
-    #[arg(long, short, default_value_t = 4010)]
-    pub port: u16,
+    /// Port to listen on (default 4010 for serve, a free one for run); 0 picks a free one. The address is printed on stdout.
+    #[arg(long, short)]
+    pub port: Option<u16>,
+    /// Bound of the in-memory request journal (bodies are cut to 8 KiB each), e.g. 4MiB, 512KiB.
+    #[arg(long, value_name = "SIZE", default_value = "4MiB", value_parser = crate::journal::parse_size)]
+    pub journal_size: usize,
+    /// Require this token (`Authorization: Bearer TOKEN`) on the admin API under /__specmock/.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SPECMOCK_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// Leave the admin API open even when listening off loopback (trusted networks only).
+    #[arg(long)]
+    pub admin_open: bool,
+    /// Write a JSON report (coverage, violations) here on shutdown and on POST /__specmock/report.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Write a JUnit XML report (one test case per operation) here on shutdown and on POST /__specmock/report.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Serve recorded or hand-written fixtures from this folder (repeatable); see the README for the format.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Vec<PathBuf>,
+    /// Do not serve the fixtures bundled with the vendor specs.
+    #[arg(long)]
+    pub no_fixtures: bool,
+    /// Seed for generated bodies: the same request gets the same bytes across runs (random per process by default).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Always generate bodies from the response schema, ignoring examples (per request: `Prefer: dynamic=true`).
+    #[arg(long)]
+    pub dynamic: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]
@@ -95,6 +148,7 @@ pub fn main() -> ExitCode {
     init_logging();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Run(args) => run(args),
         Command::Routes(args) => routes(&args),
         Command::Validate(args) => validate(&args),
     }
@@ -121,37 +175,84 @@ fn load(spec: &SpecArgs) -> Result<Contract, ExitCode> {
     })
 }
 
+impl ServeArgs {
+    /// The server configuration these flags describe.
+    pub fn config(&self, default_port: u16) -> ServeConfig {
+        ServeConfig {
+            host: self.host,
+            port: self.port.unwrap_or(default_port),
+            pipeline: PipelineOptions {
+                validate: ValidateOptions {
+                    tolerate_nulls: self.tolerate_nulls,
+                },
+                respond: RespondOptions {
+                    seed: self.seed.unwrap_or_else(crate::respond::process_seed),
+                    dynamic: self.dynamic,
+                },
+            },
+            journal: JournalLimits {
+                max_bytes: self.journal_size,
+                ..JournalLimits::default()
+            },
+            admin_token: self.admin_token.clone(),
+            admin_open: self.admin_open,
+            reports: ReportPaths {
+                json: self.report_json.clone(),
+                junit: self.report_junit.clone(),
+            },
+            redact: Vec::new(),
+        }
+    }
+
+    /// Load the documents and fixtures, printing what went wrong.
+    fn load(&self) -> Result<Contract, ExitCode> {
+        let fixture_paths = FixturePaths {
+            dirs: self.fixtures.clone(),
+            no_bundled: self.no_fixtures,
+        };
+        let (contract, fixture_warnings) =
+            Contract::load_with_fixtures(&self.spec.paths(), &fixture_paths).map_err(|errors| {
+                eprintln!("specmock: the documents did not load:");
+                for e in &errors.0 {
+                    eprintln!("  {e}");
+                }
+                ExitCode::FAILURE
+            })?;
+        for w in contract.warnings() {
+            tracing::warn!("{w}");
+        }
+        for w in &fixture_warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(contract)
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("specmock: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
 fn serve(args: ServeArgs) -> ExitCode {
     let started = std::time::Instant::now();
-    let contract = match load(&args.spec) {
+    let contract = match args.load() {
         Ok(c) => c,
         Err(code) => return code,
     };
-    for w in contract.warnings() {
-        tracing::warn!("{w}");
-    }
     let docs = contract.documents().len();
     let ops = contract.operations().count();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let fixtures = contract.fixtures().len();
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("specmock: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
-        let config = ServeConfig {
-            host: args.host,
-            port: args.port,
-            pipeline: PipelineOptions {
-                validate: ValidateOptions {
-                    tolerate_nulls: args.tolerate_nulls,
-                },
-            },
-        };
+        let config = args.config(4010);
         let server = match server::start(contract, &config).await {
             Ok(s) => s,
             Err(e) => {
@@ -164,7 +265,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         let _ = writeln!(out, "{}", server.url());
         let _ = out.flush();
         tracing::info!(
-            "serving {ops} operations from {docs} documents on {} (ready in {} ms)",
+            "serving {ops} operations from {docs} documents ({fixtures} fixtures) on {} (ready in {} ms)",
             server.url(),
             started.elapsed().as_millis()
         );
@@ -173,6 +274,93 @@ fn serve(args: ServeArgs) -> ExitCode {
         server.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let contract = match args.serve.load() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let config = args.serve.config(0);
+        let server = match server::start(contract, &config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let url = server.url();
+        let mut envs = vec![("SPECMOCK_URL".to_string(), url.clone())];
+        for d in server.state().contract.load().documents() {
+            envs.push((document_env_name(&d.name), format!("{url}{}", d.base_path)));
+        }
+        // Only the program name: arguments may carry secrets.
+        tracing::info!("mock on {url}; running {}", args.command[0]);
+        let command = args.command.clone();
+        let status = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(&command[0]).args(&command[1..]).envs(envs).status()
+        })
+        .await;
+        let state = server.state().clone();
+        server.shutdown().await;
+        let coverage = state.journal.coverage(&state.contract.load());
+        let s = &coverage.summary;
+        eprintln!(
+            "specmock: {} request(s); {} broke the contract; {} matched no operation; {}/{} operations called",
+            s.requests, s.violating_requests, s.unrouted_requests, s.covered, s.operations
+        );
+        for op in coverage.operations.iter().filter(|o| o.violations > 0) {
+            for sample in &op.violation_samples {
+                eprintln!("  {}: {sample}", op.qualified);
+            }
+        }
+        for u in &coverage.unrouted {
+            eprintln!("  no operation: {} {} (x{})", u.method, u.path, u.count);
+        }
+        match status {
+            Ok(Ok(st)) if !st.success() => {
+                let code = st.code().unwrap_or(1);
+                eprintln!("specmock: the command failed (exit {code})");
+                ExitCode::from(u8::try_from(code.clamp(1, 255)).unwrap_or(1))
+            }
+            Ok(Ok(_)) => {
+                if (s.violating_requests > 0 || s.unrouted_requests > 0) && !args.allow_violations {
+                    eprintln!("specmock: the contract was broken (use --allow-violations to only report)");
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Ok(Err(e)) => {
+                eprintln!("specmock: cannot run {:?}: {e}", args.command[0]);
+                ExitCode::from(127)
+            }
+            Err(e) => {
+                eprintln!("specmock: the command's runner failed: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.
+pub fn document_env_name(doc: &str) -> String {
+    let stem: String = doc
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("SPECMOCK_URL_{stem}")
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::fixtures::{FixtureSource, FixtureStore};
 use crate::route::RouteTable;
 use crate::spec::{
     Document, LoadError, LoadErrors, Operation, SpecSource, expand_paths, load_document,
@@ -30,6 +31,17 @@ pub const BUNDLED_SPECS: &[(&str, &str)] = &[
 pub struct Contract {
     documents: Vec<Document>,
     routes: RouteTable,
+    fixtures: FixtureStore,
+}
+
+/// Which fixtures to serve.
+#[derive(Debug, Clone, Default)]
+pub struct FixturePaths {
+    /// Folders of fixture files (`--fixtures DIR`, repeatable).
+    pub dirs: Vec<PathBuf>,
+    /// Leave out the bundled fixtures (`--no-fixtures`); they are only served
+    /// with the bundled specs anyway.
+    pub no_bundled: bool,
 }
 
 /// Where the documents to load come from.
@@ -76,6 +88,29 @@ impl Contract {
         }
         apply_mounts(&mut sources, &spec.mounts)?;
         Contract::from_sources(sources)
+    }
+
+    /// Load documents and their fixtures: the bundled fixtures come with the
+    /// bundled specs (unless `no_bundled`), then every folder given. Returns
+    /// the contract and a warning per fixture skipped.
+    pub fn load_with_fixtures(
+        spec: &SpecPaths,
+        fixtures: &FixturePaths,
+    ) -> Result<(Contract, Vec<String>), LoadErrors> {
+        let mut contract = Contract::load(spec)?;
+        // The user's folders first: on a tie, the fixture listed first wins.
+        let mut sources = Vec::new();
+        for dir in &fixtures.dirs {
+            match FixtureStore::dir_sources(dir) {
+                Ok(s) => sources.extend(s),
+                Err(e) => return Err(LoadError::new(dir.display().to_string(), e).into()),
+            }
+        }
+        if spec.paths.is_empty() && !fixtures.no_bundled {
+            sources.extend(FixtureStore::bundled_sources());
+        }
+        let warnings = contract.load_fixtures(&sources);
+        Ok((contract, warnings))
     }
 
     /// Load documents already read into memory.
@@ -127,12 +162,34 @@ impl Contract {
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
-        Ok(Contract { documents, routes })
+        Ok(Contract {
+            documents,
+            routes,
+            fixtures: FixtureStore::default(),
+        })
     }
 
     /// The loaded documents.
     pub fn documents(&self) -> &[Document] {
         &self.documents
+    }
+
+    /// A document by name (file stem).
+    pub fn document(&self, name: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.name == name)
+    }
+
+    /// Load fixtures for this contract (replacing any loaded before); returns
+    /// a warning per fixture skipped.
+    pub fn load_fixtures(&mut self, sources: &[FixtureSource]) -> Vec<String> {
+        let (store, warnings) = FixtureStore::load(sources, self);
+        self.fixtures = store;
+        warnings
+    }
+
+    /// The fixtures in force.
+    pub fn fixtures(&self) -> &FixtureStore {
+        &self.fixtures
     }
 
     /// The route table.

@@ -31,8 +31,14 @@
 
 pub mod cli;
 pub mod contract;
+pub mod fixtures;
+pub mod journal;
+pub mod media;
+pub mod mock_server;
 pub mod pipeline;
 pub mod problem;
+pub mod redact;
+pub mod report;
 pub mod request;
 pub mod respond;
 pub mod route;
@@ -41,4 +47,6 @@ pub mod spec;
 pub mod validate;
 
 pub use contract::{BUNDLED_SPECS, Contract, SpecPaths};
+pub use journal::{Coverage, JournalEntry, Verification};
+pub use mock_server::MockServer;
 pub use server::{RunningServer, ServeConfig};

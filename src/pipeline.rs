@@ -9,7 +9,7 @@ use hyper::header::{ALLOW, HeaderName, HeaderValue};
 use crate::contract::Contract;
 use crate::problem::Problem;
 use crate::request::Request;
-use crate::respond::{self, Answer};
+use crate::respond::{self, Answer, RespondOptions};
 use crate::route::NotRouted;
 use crate::spec::Operation;
 use crate::validate::{self, ValidateOptions, Violation};
@@ -21,6 +21,7 @@ pub const OPERATION_HEADER: &str = "x-specmock-operation";
 #[derive(Debug, Clone, Default)]
 pub struct PipelineOptions {
     pub validate: ValidateOptions,
+    pub respond: RespondOptions,
 }
 
 /// What happened to one request.
@@ -51,7 +52,7 @@ pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Out
     let op = routed.operation.clone();
     let checked = validate::validate(routed, req, &options.validate);
     let mut answer = if checked.is_valid() {
-        respond::first_example(&op)
+        respond::respond(contract, &checked, req, &options.respond)
     } else {
         respond::reject::rejection(&op, req.method.as_str(), &checked.violations)
     };

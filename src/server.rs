@@ -1,9 +1,11 @@
-//! The HTTP server: hyper 1.x on tokio, the request pipeline per request, and
-//! the admin API under `/__specmock/`.
+//! The HTTP server: hyper 1.x on tokio. Per request: read the body, run the
+//! pipeline (route → validate → respond), record the exchange in the journal,
+//! answer. The admin API lives under `/__specmock/` on the same listener.
 
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,23 +18,38 @@ use hyper::{Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::contract::Contract;
-use crate::pipeline::{self, PipelineOptions};
+use crate::journal::{Filter, Journal, JournalEntry, JournalLimits, Verification, micros};
+use crate::pipeline::{self, Outcome, PipelineOptions};
 use crate::problem::Problem;
+use crate::redact::{self, Credentials};
+use crate::report::{ReportPaths, write_reports};
 use crate::request::Request;
 use crate::respond::Answer;
+
+pub use crate::pipeline::OPERATION_HEADER;
 
 /// The prefix of the admin API; no vendor uses it.
 pub const ADMIN_PREFIX: &str = "/__specmock";
 
-pub use crate::pipeline::OPERATION_HEADER;
+/// Who may use the admin API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// Anyone who can reach the server (the default on loopback).
+    #[default]
+    Open,
+    /// Requests must carry `Authorization: Bearer <token>` (or `x-specmock-admin-token`).
+    Token(String),
+    /// Refused: bound off loopback with neither `--admin-token` nor `--admin-open`.
+    Closed,
+}
 
-/// How to listen.
+/// How to listen and what to do with requests.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Address to bind; loopback unless the user says otherwise.
@@ -41,6 +58,16 @@ pub struct ServeConfig {
     pub port: u16,
     /// What the pipeline does with each request.
     pub pipeline: PipelineOptions,
+    /// Bounds of the request journal.
+    pub journal: JournalLimits,
+    /// `--admin-token`.
+    pub admin_token: Option<String>,
+    /// `--admin-open`: no token needed even off loopback.
+    pub admin_open: bool,
+    /// Reports written on shutdown and on `POST /__specmock/report`.
+    pub reports: ReportPaths,
+    /// Extra body keys to redact (`--redact KEY`).
+    pub redact: Vec<String>,
 }
 
 impl Default for ServeConfig {
@@ -49,6 +76,22 @@ impl Default for ServeConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 4010,
             pipeline: PipelineOptions::default(),
+            journal: JournalLimits::default(),
+            admin_token: None,
+            admin_open: false,
+            reports: ReportPaths::default(),
+            redact: Vec::new(),
+        }
+    }
+}
+
+impl ServeConfig {
+    /// The admin access rule this configuration implies.
+    pub fn admin_access(&self) -> AdminAccess {
+        match (&self.admin_token, self.admin_open, self.host.is_loopback()) {
+            (Some(t), _, _) => AdminAccess::Token(t.clone()),
+            (None, true, _) | (None, false, true) => AdminAccess::Open,
+            (None, false, false) => AdminAccess::Closed,
         }
     }
 }
@@ -58,11 +101,48 @@ impl Default for ServeConfig {
 pub struct AppState {
     /// The contract in force; swapped whole on reload.
     pub contract: ArcSwap<Contract>,
+    /// Credential names of the contract in force (for redaction).
+    pub credentials: ArcSwap<Credentials>,
     /// Pipeline options.
     pub options: PipelineOptions,
+    /// The request journal and coverage counters.
+    pub journal: Journal,
+    pub admin: AdminAccess,
+    pub reports: ReportPaths,
+    extra_redact: Vec<String>,
 }
 
-/// A server running in the background of the current tokio runtime.
+impl AppState {
+    /// Build the state for a contract.
+    pub fn new(contract: Contract, config: &ServeConfig) -> AppState {
+        let credentials = Credentials::of(&contract).with_keys(&config.redact);
+        AppState {
+            contract: ArcSwap::from_pointee(contract),
+            credentials: ArcSwap::from_pointee(credentials),
+            options: config.pipeline.clone(),
+            journal: Journal::new(config.journal),
+            admin: config.admin_access(),
+            reports: config.reports.clone(),
+            extra_redact: config.redact.clone(),
+        }
+    }
+
+    /// Swap in a new contract (hot reload); the journal is kept.
+    pub fn replace_contract(&self, contract: Contract) {
+        self.credentials.store(Arc::new(
+            Credentials::of(&contract).with_keys(&self.extra_redact),
+        ));
+        self.contract.store(Arc::new(contract));
+    }
+
+    /// Write the reports asked for now.
+    pub fn write_reports(&self) -> io::Result<Vec<PathBuf>> {
+        write_reports(&self.reports, &self.contract.load(), &self.journal)
+    }
+}
+
+/// A server running in the background of the current tokio runtime. Dropping
+/// it stops it.
 pub struct RunningServer {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
@@ -81,23 +161,17 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
-    /// The shared state (the contract in force).
+    /// The shared state (the contract in force, the journal).
     pub fn state(&self) -> &Arc<AppState> {
         &self.state
     }
 
-    /// Stop accepting, let requests in flight finish (up to 5 s), and return.
+    /// Stop accepting, let requests in flight finish (up to 5 s), write the
+    /// reports, and return.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-
-    /// Run until the server stops (it stops on `shutdown` only).
-    pub async fn wait(mut self) {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -123,10 +197,12 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
             )
         })?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState {
-        contract: ArcSwap::from_pointee(contract),
-        options: config.pipeline.clone(),
-    });
+    let state = Arc::new(AppState::new(contract, config));
+    if state.admin == AdminAccess::Closed {
+        tracing::warn!(
+            "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
+        );
+    }
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
     Ok(RunningServer {
@@ -173,6 +249,14 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
     {
         tracing::warn!("requests still in flight after 5 s; closing anyway");
     }
+    match state.write_reports() {
+        Ok(files) => {
+            for f in files {
+                tracing::info!("report written: {}", f.display());
+            }
+        }
+        Err(e) => tracing::error!("could not write the reports: {e}"),
+    }
 }
 
 async fn handle(
@@ -200,52 +284,158 @@ async fn handle(
         headers: parts.headers,
         body,
     };
-    let contract = state.contract.load();
     if request.path == ADMIN_PREFIX || request.path.starts_with("/__specmock/") {
-        return Ok(into_response(admin(&contract, &request)));
+        return Ok(into_response(admin(&state, &request)));
     }
+    let contract = state.contract.load();
     let outcome = pipeline::run(&contract, &request, &state.options);
-    let op_name = outcome
-        .operation
-        .as_ref()
-        .map(|o| o.display_id.as_str())
-        .unwrap_or("-");
-    if outcome.violations.is_empty() {
-        tracing::info!(
-            target: "specmock::request",
-            "{} {} -> {} {} ({} us)",
-            request.method,
-            request.path,
-            outcome.answer.status.as_u16(),
-            op_name,
-            started.elapsed().as_micros()
-        );
+    let entry = journal_entry(&state, &request, &outcome, started.elapsed());
+    log_exchange(&entry);
+    state.journal.record(entry);
+    Ok(into_response(outcome.answer))
+}
+
+/// The exchange as the journal keeps it: credentials and secrets redacted.
+pub fn journal_entry(
+    state: &AppState,
+    req: &Request,
+    outcome: &Outcome,
+    took: Duration,
+) -> JournalEntry {
+    let creds = state.credentials.load();
+    let headers = req
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = v.to_str().unwrap_or("<binary>");
+            (
+                k.as_str().to_string(),
+                creds.header_value(k.as_str(), v).to_string(),
+            )
+        })
+        .collect();
+    let (body, body_truncated) = if req.body.is_empty() {
+        (None, false)
     } else {
-        let list: Vec<String> = outcome
+        let ct = req.header_str("content-type").unwrap_or("");
+        let text = if crate::media::is_json(ct) {
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(mut v) => {
+                    creds.body(&mut v);
+                    v.to_string()
+                }
+                Err(_) => String::from_utf8_lossy(&req.body).into_owned(),
+            }
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            creds.form(&req.body)
+        } else if ct.starts_with("text/")
+            || std::str::from_utf8(&req.body).is_ok() && !ct.starts_with("multipart/")
+        {
+            String::from_utf8_lossy(&req.body).into_owned()
+        } else {
+            format!("<{} bytes of {ct}>", req.body.len())
+        };
+        let (t, cut) = state.journal.cut_body(text);
+        (Some(t), cut)
+    };
+    JournalEntry {
+        id: 0,
+        time: String::new(),
+        method: req.method.to_string(),
+        path: redact::path(outcome.operation.as_deref(), &req.path),
+        query: req.query.as_deref().map(|q| creds.query(q)),
+        headers,
+        body,
+        body_truncated,
+        operation: outcome.operation.as_ref().map(|o| o.qualified_id()),
+        status: outcome.answer.status.as_u16(),
+        violations: outcome.violations.clone(),
+        warnings: outcome.warnings.clone(),
+        duration_us: micros(took),
+    }
+}
+
+/// One line per request, from the redacted entry; violations in full.
+fn log_exchange(e: &JournalEntry) {
+    let op = e.operation.as_deref().unwrap_or("-");
+    if e.violations.is_empty() && e.warnings.is_empty() {
+        tracing::info!(target: "specmock::request", "{} {} -> {} {} ({} us)", e.method, e.path, e.status, op, e.duration_us);
+    } else {
+        let list: Vec<String> = e
             .violations
+            .iter()
+            .map(|v| format!("{}: {}", v.location, v.message))
+            .collect();
+        let warn: Vec<String> = e
+            .warnings
             .iter()
             .map(|v| format!("{}: {}", v.location, v.message))
             .collect();
         tracing::info!(
             target: "specmock::request",
-            "{} {} -> {} {} ({} us) {} violation(s): {}",
-            request.method,
-            request.path,
-            outcome.answer.status.as_u16(),
-            op_name,
-            started.elapsed().as_micros(),
+            "{} {} -> {} {} ({} us) {} violation(s){}{}{}",
+            e.method,
+            e.path,
+            e.status,
+            op,
+            e.duration_us,
             list.len(),
-            list.join("; ")
+            if list.is_empty() { String::new() } else { format!(": {}", list.join("; ")) },
+            if warn.is_empty() { "" } else { "; warnings: " },
+            warn.join("; ")
         );
     }
-    let mut resp = into_response(outcome.answer);
-    if request.method == hyper::Method::HEAD {
-        *resp.body_mut() = Full::new(Bytes::new());
-    }
-    Ok(resp)
 }
 
-fn admin(contract: &Contract, req: &Request) -> Answer {
+fn admin_json(status: u16, v: &Value) -> Answer {
+    Answer::json(status, "application/json", v)
+}
+
+/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
+fn token_matches(given: &str, want: &str) -> bool {
+    let (a, b) = (given.as_bytes(), want.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0)) as usize;
+    }
+    diff == 0
+}
+
+fn admin(state: &AppState, req: &Request) -> Answer {
+    match &state.admin {
+        AdminAccess::Open => {}
+        AdminAccess::Closed => {
+            return Answer::problem(&Problem::new(
+                403,
+                "admin-closed",
+                "The admin API is closed off loopback",
+                "specmock listens on a non-loopback address; restart it with --admin-token TOKEN (or --admin-open) to use the admin API",
+            ));
+        }
+        AdminAccess::Token(want) => {
+            let given = req
+                .header_str("x-specmock-admin-token")
+                .or_else(|| {
+                    req.header_str("authorization")
+                        .and_then(|a| a.strip_prefix("Bearer "))
+                })
+                .unwrap_or("");
+            if !token_matches(given, want) {
+                let mut a = Answer::problem(&Problem::new(
+                    401,
+                    "admin-unauthorized",
+                    "The admin API needs its token",
+                    "send Authorization: Bearer <the --admin-token value>",
+                ));
+                a.headers.insert(
+                    hyper::header::WWW_AUTHENTICATE,
+                    hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
+                );
+                return a;
+            }
+        }
+    }
+    let contract = state.contract.load();
     let sub = req
         .path
         .trim_start_matches(ADMIN_PREFIX)
@@ -257,22 +447,83 @@ fn admin(contract: &Contract, req: &Request) -> Answer {
                 .iter()
                 .map(|d| json!({"name": d.name, "title": d.title, "basePath": d.base_path, "operations": d.operations.len()}))
                 .collect();
-            Answer::json(
+            admin_json(
                 200,
-                "application/json",
-                &json!({"status": "ok", "operations": contract.operations().count(), "documents": docs}),
+                &json!({"status": "ok", "operations": contract.operations().count(), "fixtures": contract.fixtures().len(), "documents": docs}),
             )
         }
+        ("GET", "requests") => {
+            let mut filter = Filter::default();
+            for (k, v) in req.query_pairs() {
+                match k.as_str() {
+                    "operation" => filter.operation = Some(v),
+                    "status" => filter.status = v.parse().ok(),
+                    "violations" => filter.violations = v == "true" || v == "1" || v.is_empty(),
+                    "limit" => filter.limit = v.parse().ok(),
+                    _ => {}
+                }
+            }
+            let entries = state.journal.entries(&filter);
+            admin_json(
+                200,
+                &json!({"requests": entries, "journal": state.journal.stats()}),
+            )
+        }
+        ("POST", "verify") => match serde_json::from_slice::<Verification>(&req.body) {
+            Ok(v) => {
+                let result = state.journal.verify(&contract, &v);
+                let mut body = serde_json::to_value(&result).unwrap_or(Value::Null);
+                if !result.ok
+                    && let Some(op) = &result.operation
+                {
+                    body["requests"] = json!(state.journal.entries(&Filter {
+                        operation: Some(op.clone()),
+                        limit: Some(20),
+                        ..Filter::default()
+                    }));
+                }
+                admin_json(if result.ok { 200 } else { 417 }, &body)
+            }
+            Err(e) => Answer::problem(&Problem::new(
+                400,
+                "bad-verification",
+                "The verification is not valid JSON of the expected shape",
+                format!(
+                    "{e}; expected e.g. {{\"operation\": \"update-api-token\", \"count\": {{\"atLeast\": 1}}}}"
+                ),
+            )),
+        },
+        ("GET", "coverage") => admin_json(
+            200,
+            &serde_json::to_value(state.journal.coverage(&contract)).unwrap_or(Value::Null),
+        ),
+        ("POST", "reset") => {
+            state.journal.reset();
+            admin_json(200, &json!({"reset": true}))
+        }
+        ("POST", "report") => match state.write_reports() {
+            Ok(files) => admin_json(200, &json!({"written": files})),
+            Err(e) => Answer::problem(&Problem::new(
+                500,
+                "report-failed",
+                "The reports could not be written",
+                e.to_string(),
+            )),
+        },
         _ => Answer::problem(&Problem::new(
             404,
             "admin-not-found",
             "No such admin endpoint",
-            format!("{} {} is not part of the admin API", req.method, req.path),
+            format!(
+                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, POST reset, POST report)",
+                req.method, req.path
+            ),
         )),
     }
 }
 
 fn into_response(a: Answer) -> Response<Full<Bytes>> {
+    // For HEAD, hyper sends the headers (Content-Length included) and drops the body.
     let mut resp = Response::new(Full::new(a.body));
     *resp.status_mut() = a.status;
     *resp.headers_mut() = a.headers;
@@ -280,4 +531,29 @@ fn into_response(a: Answer) -> Response<Full<Bytes>> {
         *resp.body_mut() = Full::new(Bytes::new());
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_access_rule() {
+        let mut c = ServeConfig::default();
+        assert_eq!(c.admin_access(), AdminAccess::Open);
+        c.host = "0.0.0.0".parse().unwrap();
+        assert_eq!(c.admin_access(), AdminAccess::Closed);
+        c.admin_open = true;
+        assert_eq!(c.admin_access(), AdminAccess::Open);
+        c.admin_token = Some("t".into());
+        assert_eq!(c.admin_access(), AdminAccess::Token("t".into()));
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(token_matches("abc", "abc"));
+        assert!(!token_matches("abd", "abc"));
+        assert!(!token_matches("ab", "abc"));
+        assert!(!token_matches("", "abc"));
+    }
 }

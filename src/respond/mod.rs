@@ -1,18 +1,263 @@
-//! The respond stage: what a request that reached an operation gets back.
+//! The respond stage: what a request that kept the contract gets back.
 //!
-//! For now (until content negotiation and generation land) the answer is the
-//! lowest declared 2xx response, with its first example serialised for its
-//! first media type, or no body when it has none.
+//! Status: a matching fixture first; else what the client asked for with
+//! `Prefer: code=N` (exact, then `NXX`, then `default`; a code the operation
+//! does not declare is refused with a 404 problem naming the declared ones);
+//! else the lowest 2xx (a `2XX` range counts), else `default`, else the first
+//! declared response. Media type: by `Accept` (406 when nothing fits).
+//! Body: `Prefer: example=NAME`; else generated when `dynamic=true` (or
+//! `--dynamic`); else the document's example (serialised once at load); else
+//! data generated from the schema, seeded from `--seed` (or `Prefer: seed=`),
+//! the operation and the request path. A response declared with no content
+//! gets no body and no `Content-Type`.
 
 pub mod generate;
+pub mod negotiate;
+pub mod prefer;
 pub mod reject;
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::spec::{Operation, StatusKey};
+pub use crate::media::{is_json, serialize_for};
+
+use crate::contract::Contract;
+use crate::fixtures::Fixture;
+use crate::problem::Problem;
+use crate::request::Request;
+use crate::spec::{Operation, Response, StatusKey};
+use crate::validate::Checked;
+
+use prefer::Preferences;
+
+/// Options of the respond stage.
+#[derive(Debug, Clone)]
+pub struct RespondOptions {
+    /// The seed generated bodies derive from (random per process unless `--seed`).
+    pub seed: u64,
+    /// Always generate bodies, ignoring examples (`--dynamic`).
+    pub dynamic: bool,
+}
+
+impl Default for RespondOptions {
+    fn default() -> Self {
+        RespondOptions {
+            seed: process_seed(),
+            dynamic: false,
+        }
+    }
+}
+
+/// A seed that differs between processes (no `--seed` given).
+pub fn process_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// Header naming the fixture file that answered.
+pub const FIXTURE_HEADER: &str = "x-specmock-fixture";
+
+/// Answer a request that passed validation.
+pub fn respond(
+    contract: &Contract,
+    checked: &Checked,
+    req: &Request,
+    options: &RespondOptions,
+) -> Answer {
+    let op = &checked.routed.operation;
+    if let Some(f) = contract.fixtures().find(op, req, checked.body.as_ref()) {
+        return fixture_answer(f);
+    }
+    let prefs = Preferences::from_request(req);
+    let mut applied: Vec<String> = Vec::new();
+    if let Some(bad) = &prefs.bad_code {
+        return undeclared_code(op, bad);
+    }
+    let (status, resp) = match prefs.code {
+        Some(code) => match declared_for(op, code) {
+            Some(r) => {
+                applied.push(format!("code={code}"));
+                (code, r)
+            }
+            None => return undeclared_code(op, &code.to_string()),
+        },
+        None => match default_response(op) {
+            Some(r) => (status_of(r), r),
+            None => return Answer::empty(200),
+        },
+    };
+    let mut answer = if resp.content.is_empty() {
+        Answer::empty(status)
+    } else {
+        let Some(media) = negotiate::choose(&resp.content, req.header_str("accept")) else {
+            let offered: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
+            return Answer::problem(
+                &Problem::new(
+                    406,
+                    "not-acceptable",
+                    "No declared media type is acceptable",
+                    format!(
+                        "Accept: {} matches none of the media types {} declares for {status}: {}",
+                        req.header_str("accept").unwrap_or(""),
+                        op.display_id,
+                        offered.join(", ")
+                    ),
+                )
+                .with("available", offered.clone()),
+            );
+        };
+        let dynamic = prefs.dynamic.unwrap_or(options.dynamic);
+        let body =
+            if let Some(name) = &prefs.example {
+                match media
+                    .examples
+                    .iter()
+                    .find(|e| e.name.as_deref() == Some(name.as_str()))
+                {
+                    Some(e) => {
+                        applied.push(format!("example={name}"));
+                        e.body.clone()
+                    }
+                    None => {
+                        let names: Vec<&str> = media
+                            .examples
+                            .iter()
+                            .filter_map(|e| e.name.as_deref())
+                            .collect();
+                        return Answer::problem(
+                        &Problem::new(
+                            404,
+                            "no-such-example",
+                            "The operation has no example of that name",
+                            format!(
+                                "{} has no example \"{name}\" for {status} {}; named examples: {}",
+                                op.display_id,
+                                media.media_type,
+                                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                            ),
+                        )
+                        .with("examples", names.clone()),
+                    );
+                    }
+                }
+            } else if let (true, Some(_)) = (dynamic, &media.schema) {
+                if prefs.dynamic == Some(true) {
+                    applied.push("dynamic=true".into());
+                }
+                generated(contract, checked, req, media, &prefs, options, &mut applied)
+            } else if let Some(e) = media.examples.first() {
+                e.body.clone()
+            } else if media.schema.is_some() {
+                generated(contract, checked, req, media, &prefs, options, &mut applied)
+            } else {
+                Bytes::new()
+            };
+        let mut a = Answer::empty(status);
+        if let Ok(v) = HeaderValue::from_str(crate::media::concrete(&media.media_type)) {
+            a.headers.insert(CONTENT_TYPE, v);
+        }
+        a.body = body;
+        a
+    };
+    if !applied.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&applied.join(", "))
+    {
+        answer
+            .headers
+            .insert(HeaderName::from_static("preference-applied"), v);
+    }
+    answer
+}
+
+fn generated(
+    contract: &Contract,
+    checked: &Checked,
+    req: &Request,
+    media: &crate::spec::MediaType,
+    prefs: &Preferences,
+    options: &RespondOptions,
+    applied: &mut Vec<String>,
+) -> Bytes {
+    let (Some(schema), Some(doc)) = (
+        &media.schema,
+        contract.document(&checked.routed.operation.document),
+    ) else {
+        return Bytes::new();
+    };
+    let seed = match prefs.seed {
+        Some(s) => {
+            applied.push(format!("seed={s}"));
+            s
+        }
+        None => options.seed,
+    };
+    let seed = generate::derive_seed(seed, &checked.routed.operation.qualified_id(), &req.path);
+    let hints = generate::Hints {
+        path_params: &checked.routed.path_params,
+    };
+    let value: Value = generate::generate(&doc.files, &schema.loc, seed, &hints);
+    serialize_for(&media.media_type, &value)
+}
+
+fn fixture_answer(f: &Fixture) -> Answer {
+    let mut a = Answer::empty(f.status);
+    for (k, v) in &f.response_headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            a.headers.insert(k, v);
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(f.file.rsplit('/').next().unwrap_or(&f.file)) {
+        a.headers.insert(HeaderName::from_static(FIXTURE_HEADER), v);
+    }
+    a.body = f.response_body.clone();
+    a
+}
+
+/// The declared response for a requested code: exact, then `NXX`, then `default`.
+pub fn declared_for(op: &Operation, code: u16) -> Option<&Response> {
+    op.response(StatusKey::Code(code))
+        .or_else(|| op.response(StatusKey::Range((code / 100) as u8)))
+        .or_else(|| op.response(StatusKey::Default))
+}
+
+fn undeclared_code(op: &Operation, code: &str) -> Answer {
+    let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+    Answer::problem(
+        &Problem::new(
+            404,
+            "undeclared-status",
+            "The operation does not declare that status",
+            format!(
+                "{} does not declare status {code}; it declares {}",
+                op.display_id,
+                declared.join(", ")
+            ),
+        )
+        .with("declared", declared.clone()),
+    )
+}
+
+/// The code to answer for a declared response key.
+fn status_of(r: &Response) -> u16 {
+    match r.status {
+        StatusKey::Code(c) => c,
+        StatusKey::Range(n) => n as u16 * 100,
+        StatusKey::Default => 200,
+    }
+}
 
 /// What the server sends back.
 #[derive(Debug, Clone)]
@@ -33,6 +278,15 @@ impl Answer {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers,
             body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        }
+    }
+
+    /// An answer with a status and nothing else.
+    pub fn empty(status: u16) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
         }
     }
 
@@ -59,55 +313,4 @@ pub fn default_response(op: &Operation) -> Option<&crate::spec::Response> {
     best.map(|(_, r)| r)
         .or_else(|| op.response(StatusKey::Default))
         .or_else(|| op.responses.first())
-}
-
-/// Serialise a value for a media type: strings as-is for non-JSON types,
-/// everything else as JSON.
-pub fn serialize_for(media_type: &str, value: &Value) -> Bytes {
-    if !is_json(media_type)
-        && let Value::String(s) = value
-    {
-        return Bytes::from(s.clone());
-    }
-    Bytes::from(serde_json::to_vec(value).unwrap_or_default())
-}
-
-/// `application/json`, `application/problem+json`, `text/json`, `*/*+json`.
-pub fn is_json(media_type: &str) -> bool {
-    let mt = media_type.split(';').next().unwrap_or("").trim();
-    mt.ends_with("/json") || mt.ends_with("+json")
-}
-
-/// The answer for an operation: its default response's first example.
-pub fn first_example(op: &Operation) -> Answer {
-    let Some(resp) = default_response(op) else {
-        return Answer {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-        };
-    };
-    let status = match resp.status {
-        StatusKey::Code(c) => c,
-        StatusKey::Range(r) => r as u16 * 100,
-        StatusKey::Default => 200,
-    };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let mut headers = HeaderMap::new();
-    let mut body = Bytes::new();
-    if let Some(media) = resp.content.first() {
-        if let Ok(v) = HeaderValue::from_str(&media.media_type) {
-            headers.insert(CONTENT_TYPE, v);
-        }
-        if let Some(ex) = media.examples.first() {
-            body = serialize_for(&media.media_type, &ex.value);
-        } else if is_json(&media.media_type) {
-            body = Bytes::from_static(b"{}");
-        }
-    }
-    Answer {
-        status,
-        headers,
-        body,
-    }
 }

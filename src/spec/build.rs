@@ -12,6 +12,7 @@ use super::LoadError;
 use super::model::*;
 use super::refs::{FileSet, Loc};
 use super::schema::{Direction, direction_view};
+use crate::media::serialize_for;
 
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -388,10 +389,11 @@ impl Builder<'_> {
             .as_ref()
             .map(|s| shape_of(self.files, &s.loc, 0))
             .unwrap_or_default();
+        // A secret: marked so, or named like one (Unleash's `{token}` is the token's secret).
         let secret = p
             .get("x-specmock-secret")
             .and_then(Value::as_bool)
-            .unwrap_or(false);
+            .unwrap_or_else(|| crate::redact::is_secret_key(&name));
         Some(Parameter {
             required: location == ParamIn::Path
                 || p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -509,6 +511,7 @@ impl Builder<'_> {
             if let Some(ex) = media.get("example") {
                 examples.push(Example {
                     name: None,
+                    body: serialize_for(mt, ex),
                     value: ex.clone(),
                     loc: mloc.child("example"),
                 });
@@ -521,6 +524,7 @@ impl Builder<'_> {
                             if let Some(v) = e.get("value") {
                                 examples.push(Example {
                                     name: Some(name.clone()),
+                                    body: serialize_for(mt, v),
                                     value: v.clone(),
                                     loc: l.child("value"),
                                 });
@@ -529,6 +533,21 @@ impl Builder<'_> {
                         Err(e) => self.errors.push(e),
                     }
                 }
+            }
+            // No example on the media type: the schema's own example, or one
+            // merged from its properties' examples, when that is valid.
+            if examples.is_empty()
+                && dir == Direction::Response
+                && let Some(s) = &schema
+                && let Some(v) = schema_example(self.files, &s.loc, 0)
+                && s.validator.is_valid(&v)
+            {
+                examples.push(Example {
+                    name: None,
+                    body: serialize_for(mt, &v),
+                    value: v,
+                    loc: s.loc.clone(),
+                });
             }
             let shape = schema
                 .as_ref()
@@ -543,6 +562,53 @@ impl Builder<'_> {
         }
         out
     }
+}
+
+/// A schema's example: its own `examples[0]` (OAS 3.0 `example` was converted
+/// to that) or `const`, else an object merged from its properties' examples
+/// (through `allOf` too), else an array of its items' example.
+pub fn schema_example(files: &FileSet, loc: &Loc, depth: usize) -> Option<Value> {
+    if depth > MAX_SHAPE_DEPTH {
+        return None;
+    }
+    let (loc, schema) = files.deref(loc).ok()?;
+    let obj = schema.as_object()?;
+    if let Some(Value::Array(ex)) = obj.get("examples")
+        && let Some(first) = ex.first()
+    {
+        return Some(first.clone());
+    }
+    if let Some(c) = obj.get("const") {
+        return Some(c.clone());
+    }
+    let mut merged = serde_json::Map::new();
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for name in props.keys() {
+            if let Some(v) = schema_example(files, &loc.child("properties").child(name), depth + 1)
+            {
+                merged.insert(name.clone(), v);
+            }
+        }
+    }
+    if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+        for i in 0..all.len() {
+            if let Some(Value::Object(part)) =
+                schema_example(files, &loc.child("allOf").child(&i.to_string()), depth + 1)
+            {
+                for (k, v) in part {
+                    merged.entry(k).or_insert(v);
+                }
+            }
+        }
+    }
+    if !merged.is_empty() {
+        return Some(Value::Object(merged));
+    }
+    if obj.contains_key("items") {
+        return schema_example(files, &loc.child("items"), depth + 1)
+            .map(|v| Value::Array(vec![v]));
+    }
+    None
 }
 
 /// How deep `shape_of` follows nested schemas (recursive schemas stop here).

@@ -333,6 +333,8 @@ pub struct Example {
     /// The name under `examples`; `None` for a lone `example`.
     pub name: Option<String>,
     pub value: Value,
+    /// The value serialised for its media type, once, at load.
+    pub body: bytes::Bytes,
     pub loc: Loc,
 }
 

@@ -10,7 +10,7 @@ mod body;
 mod params;
 mod security;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::request::Request;
@@ -19,7 +19,7 @@ use crate::route::Routed;
 pub use body::{MediaMatch, match_media_type};
 
 /// What a violation is about: it decides the status the client gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ViolationKind {
     /// Missing or malformed credentials.
@@ -29,18 +29,19 @@ pub enum ViolationKind {
     /// A body whose media type the operation does not declare.
     ContentType,
     /// A missing required body, or a body that breaks its schema.
+    #[default]
     Body,
 }
 
 /// One way a request breaks the contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// Where: `path.id`, `query.limit`, `header.x-aio-key`, `cookie.session`,
     /// `body` or `body/<json pointer>`.
     pub location: String,
     /// What is wrong, in words a person understands.
     pub message: String,
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub kind: ViolationKind,
 }
 

@@ -181,12 +181,17 @@ impl Reply {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+thread_local! {
+    // One client per test thread: connections are kept alive between requests.
+    static AGENT: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
-        .into()
+        .into();
+}
+
+fn agent() -> ureq::Agent {
+    AGENT.with(|a| a.clone())
 }
 
 /// Send a request with headers and an optional body.

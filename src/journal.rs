@@ -1,0 +1,572 @@
+//! The request journal and coverage counters.
+//!
+//! Every request is appended to a ring bounded in entries and in bytes (bodies
+//! truncated), redacted before it enters; coverage counters (calls, statuses,
+//! violations per operation, unmatched requests) are kept apart so they are
+//! never lost when the ring wraps. The admin API, the reports and
+//! `MockServer` all read from here.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::contract::Contract;
+use crate::spec::StatusKey;
+use crate::validate::Violation;
+
+/// Bounds of the journal.
+#[derive(Debug, Clone, Copy)]
+pub struct JournalLimits {
+    /// Total bytes of entries kept (approximate: strings and bodies).
+    pub max_bytes: usize,
+    /// Entries kept.
+    pub max_entries: usize,
+    /// Bytes of a body kept in one entry; the rest is cut.
+    pub max_body: usize,
+}
+
+impl Default for JournalLimits {
+    fn default() -> Self {
+        JournalLimits {
+            max_bytes: 4 * 1024 * 1024,
+            max_entries: 10_000,
+            max_body: 8 * 1024,
+        }
+    }
+}
+
+/// One request as recorded (credentials already redacted).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JournalEntry {
+    /// Increasing from 1 since start (or the last reset).
+    pub id: u64,
+    /// RFC 3339, UTC.
+    pub time: String,
+    pub method: String,
+    /// The path, secret path parameters written as their template.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Request headers, credential values redacted.
+    pub headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body was longer than the journal keeps.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub body_truncated: bool,
+    /// `document/operationId`; `None` when no operation matched.
+    pub operation: Option<String>,
+    pub status: u16,
+    /// How the request broke the contract (empty: it kept it).
+    pub violations: Vec<Violation>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<Violation>,
+    /// Time spent answering, microseconds.
+    pub duration_us: u64,
+}
+
+impl JournalEntry {
+    fn size(&self) -> usize {
+        128 + self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 8)
+                .sum::<usize>()
+            + self.body.as_ref().map_or(0, String::len)
+            + self
+                .violations
+                .iter()
+                .chain(&self.warnings)
+                .map(|v| v.location.len() + v.message.len() + 16)
+                .sum::<usize>()
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Counter {
+    calls: u64,
+    statuses: BTreeMap<u16, u64>,
+    violating: u64,
+    /// A few violation messages, for reports after the ring has wrapped.
+    samples: Vec<String>,
+}
+
+const MAX_SAMPLES: usize = 10;
+const MAX_UNROUTED_KINDS: usize = 1_000;
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: VecDeque<JournalEntry>,
+    bytes: usize,
+    next_id: u64,
+    dropped: u64,
+    counters: HashMap<String, Counter>,
+    unrouted: BTreeMap<(String, String), (u64, u16)>,
+    requests: u64,
+    violating: u64,
+}
+
+/// The journal: entries in a bounded ring, counters apart.
+#[derive(Debug)]
+pub struct Journal {
+    inner: Mutex<Inner>,
+    limits: JournalLimits,
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Filter {
+    /// `operationId`, `document/operationId`.
+    pub operation: Option<String>,
+    pub status: Option<u16>,
+    /// Only requests that broke the contract.
+    #[serde(default)]
+    pub violations: bool,
+    /// At most this many, newest last.
+    pub limit: Option<usize>,
+}
+
+impl Journal {
+    pub fn new(limits: JournalLimits) -> Journal {
+        Journal {
+            inner: Mutex::new(Inner {
+                next_id: 1,
+                ..Inner::default()
+            }),
+            limits,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> JournalLimits {
+        self.limits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the ring inconsistent in
+        // a way that matters; keep serving.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Cut a body to the journal's bound (on a character boundary).
+    pub fn cut_body(&self, body: String) -> (String, bool) {
+        if body.len() <= self.limits.max_body {
+            return (body, false);
+        }
+        let mut end = self.limits.max_body;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        (body[..end].to_string(), true)
+    }
+
+    /// Append an entry (its `id` and `time` are set here) and count it.
+    pub fn record(&self, mut entry: JournalEntry) -> u64 {
+        entry.time = rfc3339(SystemTime::now());
+        let mut inner = self.lock();
+        entry.id = inner.next_id;
+        inner.next_id += 1;
+        inner.requests += 1;
+        let violating = !entry.violations.is_empty();
+        if violating {
+            inner.violating += 1;
+        }
+        match &entry.operation {
+            Some(op) => {
+                let c = inner.counters.entry(op.clone()).or_default();
+                c.calls += 1;
+                *c.statuses.entry(entry.status).or_default() += 1;
+                if violating {
+                    c.violating += 1;
+                    for v in &entry.violations {
+                        let s = format!("{}: {}", v.location, v.message);
+                        if c.samples.len() < MAX_SAMPLES && !c.samples.contains(&s) {
+                            c.samples.push(s);
+                        }
+                    }
+                }
+            }
+            None => {
+                let key = (entry.method.clone(), entry.path.clone());
+                let known = inner.unrouted.contains_key(&key);
+                if known || inner.unrouted.len() < MAX_UNROUTED_KINDS {
+                    let slot = inner.unrouted.entry(key).or_insert((0, entry.status));
+                    slot.0 += 1;
+                }
+            }
+        }
+        let size = entry.size();
+        let id = entry.id;
+        inner.bytes += size;
+        inner.entries.push_back(entry);
+        while inner.entries.len() > self.limits.max_entries || inner.bytes > self.limits.max_bytes {
+            match inner.entries.pop_front() {
+                Some(old) => {
+                    inner.bytes = inner.bytes.saturating_sub(old.size());
+                    inner.dropped += 1;
+                }
+                None => break,
+            }
+        }
+        id
+    }
+
+    /// Entries matching a filter, oldest first.
+    pub fn entries(&self, filter: &Filter) -> Vec<JournalEntry> {
+        let inner = self.lock();
+        let mut out: Vec<JournalEntry> = inner
+            .entries
+            .iter()
+            .filter(|e| {
+                filter.operation.as_ref().is_none_or(|want| {
+                    e.operation.as_deref().is_some_and(|op| {
+                        op == want || op.rsplit('/').next() == Some(want.as_str())
+                    })
+                }) && filter.status.is_none_or(|s| e.status == s)
+                    && (!filter.violations || !e.violations.is_empty())
+            })
+            .cloned()
+            .collect();
+        if let Some(limit) = filter.limit
+            && out.len() > limit
+        {
+            out.drain(..out.len() - limit);
+        }
+        out
+    }
+
+    /// How many entries the ring holds, and how many it has dropped.
+    pub fn stats(&self) -> JournalStats {
+        let inner = self.lock();
+        JournalStats {
+            entries: inner.entries.len(),
+            bytes: inner.bytes,
+            dropped: inner.dropped,
+            requests: inner.requests,
+            violating_requests: inner.violating,
+            unrouted_requests: inner.unrouted.values().map(|(n, _)| n).sum(),
+        }
+    }
+
+    /// Forget everything: entries and counters.
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        *inner = Inner {
+            next_id: 1,
+            ..Inner::default()
+        };
+    }
+
+    /// Coverage of every operation of the contract.
+    pub fn coverage(&self, contract: &Contract) -> Coverage {
+        let inner = self.lock();
+        let mut operations = Vec::new();
+        let mut uncovered = Vec::new();
+        for op in contract.operations() {
+            let qualified = op.qualified_id();
+            let c = inner.counters.get(&qualified).cloned().unwrap_or_default();
+            let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+            let explicit: Vec<u16> = op
+                .responses
+                .iter()
+                .filter_map(|r| {
+                    if let StatusKey::Code(c) = r.status {
+                        Some(c)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let unexercised = op
+                .responses
+                .iter()
+                .filter(|r| match r.status {
+                    StatusKey::Code(code) => !c.statuses.contains_key(&code),
+                    StatusKey::Range(n) => !c
+                        .statuses
+                        .keys()
+                        .any(|s| s / 100 == n as u16 && !explicit.contains(s)),
+                    StatusKey::Default => !c.statuses.keys().any(|s| {
+                        !op.responses
+                            .iter()
+                            .any(|r| r.status != StatusKey::Default && r.status.covers(*s))
+                    }),
+                })
+                .map(|r| r.status.to_string())
+                .collect();
+            if c.calls == 0 {
+                uncovered.push(op.display_id.clone());
+            }
+            operations.push(OperationCoverage {
+                operation: op.display_id.clone(),
+                qualified,
+                document: op.document.clone(),
+                method: op.method.to_string(),
+                path: op.route.clone(),
+                called: c.calls,
+                statuses: c
+                    .statuses
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+                declared,
+                unexercised,
+                violations: c.violating,
+                violation_samples: c.samples.clone(),
+            });
+        }
+        let unrouted: Vec<Unrouted> = inner
+            .unrouted
+            .iter()
+            .map(|((m, p), (n, s))| Unrouted {
+                method: m.clone(),
+                path: p.clone(),
+                count: *n,
+                status: *s,
+            })
+            .collect();
+        let covered = operations.iter().filter(|o| o.called > 0).count();
+        Coverage {
+            summary: CoverageSummary {
+                operations: operations.len(),
+                covered,
+                requests: inner.requests,
+                violating_requests: inner.violating,
+                unrouted_requests: unrouted.iter().map(|u| u.count).sum(),
+            },
+            operations,
+            uncovered,
+            unrouted,
+        }
+    }
+
+    /// Check that requests to an operation were seen as expected. Counts come
+    /// from the counters (exact even after the ring wrapped) unless the
+    /// expectation filters on something only entries know.
+    pub fn verify(&self, contract: &Contract, v: &Verification) -> VerifyResult {
+        let qualified = contract.operation(&v.operation).map(|o| o.qualified_id());
+        let seen = match &qualified {
+            None => 0,
+            Some(q) => {
+                let inner = self.lock();
+                let c = inner.counters.get(q);
+                match (v.status, v.violations) {
+                    (None, None) => c.map_or(0, |c| c.calls),
+                    (Some(s), None) => c.and_then(|c| c.statuses.get(&s).copied()).unwrap_or(0),
+                    (None, Some(true)) => c.map_or(0, |c| c.violating),
+                    (None, Some(false)) => c.map_or(0, |c| c.calls - c.violating),
+                    (Some(s), Some(flag)) => inner
+                        .entries
+                        .iter()
+                        .filter(|e| {
+                            e.operation.as_deref() == Some(q)
+                                && e.status == s
+                                && e.violations.is_empty() != flag
+                        })
+                        .count() as u64,
+                }
+            }
+        };
+        let count = v.count.unwrap_or(Count {
+            at_least: Some(1),
+            at_most: None,
+            exactly: None,
+        });
+        let ok = qualified.is_some()
+            && count.exactly.is_none_or(|n| seen == n)
+            && count.at_least.is_none_or(|n| seen >= n)
+            && count.at_most.is_none_or(|n| seen <= n);
+        let message = match &qualified {
+            None => format!("no loaded operation is called \"{}\"", v.operation),
+            Some(q) => format!(
+                "{q}: seen {seen} matching request(s), expected {}",
+                count.describe()
+            ),
+        };
+        VerifyResult {
+            ok,
+            seen,
+            expected: count,
+            operation: qualified,
+            message,
+        }
+    }
+}
+
+/// What `verify` checks.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Verification {
+    /// `operationId` or `document/operationId`.
+    pub operation: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `true`: only requests that broke the contract; `false`: only ones that kept it.
+    #[serde(default)]
+    pub violations: Option<bool>,
+    /// Default: at least one.
+    #[serde(default)]
+    pub count: Option<Count>,
+}
+
+impl Verification {
+    /// Expect requests to an operation (at least one unless `count` says otherwise).
+    pub fn operation(id: &str) -> Verification {
+        Verification {
+            operation: id.to_string(),
+            status: None,
+            violations: None,
+            count: None,
+        }
+    }
+
+    /// Expect exactly `n`.
+    pub fn times(mut self, n: u64) -> Verification {
+        self.count = Some(Count {
+            exactly: Some(n),
+            at_least: None,
+            at_most: None,
+        });
+        self
+    }
+}
+
+/// Bounds on a count.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Count {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at_least: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at_most: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exactly: Option<u64>,
+}
+
+impl Count {
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(n) = self.exactly {
+            parts.push(format!("exactly {n}"));
+        }
+        if let Some(n) = self.at_least {
+            parts.push(format!("at least {n}"));
+        }
+        if let Some(n) = self.at_most {
+            parts.push(format!("at most {n}"));
+        }
+        if parts.is_empty() {
+            "any number".into()
+        } else {
+            parts.join(" and ")
+        }
+    }
+}
+
+/// The outcome of `verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyResult {
+    pub ok: bool,
+    pub seen: u64,
+    pub expected: Count,
+    pub operation: Option<String>,
+    pub message: String,
+}
+
+/// Journal occupancy.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalStats {
+    pub entries: usize,
+    pub bytes: usize,
+    pub dropped: u64,
+    pub requests: u64,
+    pub violating_requests: u64,
+    pub unrouted_requests: u64,
+}
+
+/// Coverage of the loaded operations.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub summary: CoverageSummary,
+    pub operations: Vec<OperationCoverage>,
+    /// Operations never called.
+    pub uncovered: Vec<String>,
+    /// Requests that matched no operation.
+    pub unrouted: Vec<Unrouted>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageSummary {
+    pub operations: usize,
+    pub covered: usize,
+    pub requests: u64,
+    pub violating_requests: u64,
+    pub unrouted_requests: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OperationCoverage {
+    pub operation: String,
+    pub qualified: String,
+    pub document: String,
+    pub method: String,
+    pub path: String,
+    pub called: u64,
+    /// Status codes answered, with counts.
+    pub statuses: BTreeMap<String, u64>,
+    /// Status keys the document declares.
+    pub declared: Vec<String>,
+    /// Declared status keys never answered.
+    pub unexercised: Vec<String>,
+    /// Requests that broke the contract.
+    pub violations: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violation_samples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Unrouted {
+    pub method: String,
+    pub path: String,
+    pub count: u64,
+    pub status: u16,
+}
+
+/// RFC 3339 in UTC with milliseconds.
+pub fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+/// Microseconds of a duration, saturating.
+pub fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Parse a journal size such as `4MiB`, `512KiB`, `1000000`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let (num, mult) = [
+        ("gib", 1usize << 30),
+        ("mib", 1 << 20),
+        ("kib", 1 << 10),
+        ("gb", 1_000_000_000),
+        ("mb", 1_000_000),
+        ("kb", 1_000),
+        ("b", 1),
+    ]
+    .iter()
+    .find_map(|(suffix, m)| {
+        lower
+            .strip_suffix(suffix)
+            .map(|n| (n.trim().to_string(), *m))
+    })
+    .unwrap_or((lower.clone(), 1));
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("\"{t}\" is not a size (e.g. 4MiB, 512KiB, 100000)"))?;
+    Ok(n.saturating_mul(mult))
+}

@@ -1,0 +1,230 @@
+//! Redaction: credentials and secrets never reach the journal, the reports,
+//! the logs or a fixture file. Everything those read goes through here first.
+//!
+//! Replaced: `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`;
+//! every header, query parameter and cookie a document declares as an apiKey
+//! security scheme; path parameters that hold secrets (marked
+//! `x-specmock-secret: true`, or named `token`, `secret`, `password`,
+//! `apiKey` or `key`), written as their template (`{token}`); and body values
+//! under keys named exactly (case-insensitive) `token`, `secret`, `password`,
+//! `apiKey` or `key`.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::contract::Contract;
+use crate::spec::{Operation, ParamIn, SecurityScheme};
+
+/// What a redacted value is replaced with.
+pub const REDACTED: &str = "<redacted>";
+
+/// Keys whose values are secrets, compared case-insensitively.
+pub const SECRET_KEYS: &[&str] = &["token", "secret", "password", "apikey", "key"];
+
+/// Headers that always carry credentials.
+pub const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// True for a key named like a secret.
+pub fn is_secret_key(name: &str) -> bool {
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// Every credential name the loaded documents declare (apiKey schemes), plus
+/// the headers that always carry credentials.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    headers: HashSet<String>,
+    query: HashSet<String>,
+    cookies: HashSet<String>,
+    extra_keys: Vec<String>,
+}
+
+impl Credentials {
+    /// Gather the apiKey names of every operation of the contract.
+    pub fn of(contract: &Contract) -> Credentials {
+        let mut c = Credentials::default();
+        for h in CREDENTIAL_HEADERS {
+            c.headers.insert((*h).to_string());
+        }
+        for op in contract.operations() {
+            for req in &op.security {
+                for (_, scheme) in &req.schemes {
+                    if let SecurityScheme::ApiKey { name, location } = scheme {
+                        match location {
+                            ParamIn::Header => {
+                                c.headers.insert(name.to_ascii_lowercase());
+                            }
+                            ParamIn::Query => {
+                                c.query.insert(name.clone());
+                            }
+                            ParamIn::Cookie => {
+                                c.cookies.insert(name.clone());
+                            }
+                            ParamIn::Path => {}
+                        }
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// Also redact body values under these keys (`--redact KEY`).
+    pub fn with_keys(mut self, keys: &[String]) -> Credentials {
+        self.extra_keys
+            .extend(keys.iter().map(|k| k.to_ascii_lowercase()));
+        self
+    }
+
+    /// True when a header's value must not be recorded.
+    pub fn is_secret_header(&self, name: &str) -> bool {
+        self.headers.contains(&name.to_ascii_lowercase())
+    }
+
+    /// True when a query parameter's value must not be recorded.
+    pub fn is_secret_query(&self, name: &str) -> bool {
+        self.query.contains(name) || is_secret_key(name) || self.is_extra(name)
+    }
+
+    /// True when a body member's value must not be recorded.
+    pub fn is_secret_body_key(&self, name: &str) -> bool {
+        is_secret_key(name) || self.is_extra(name)
+    }
+
+    fn is_extra(&self, name: &str) -> bool {
+        self.extra_keys.iter().any(|k| k.eq_ignore_ascii_case(name))
+    }
+
+    /// A raw query string with secret values replaced.
+    pub fn query(&self, raw: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+            if self.is_secret_query(&k) {
+                out.append_pair(&k, REDACTED);
+            } else {
+                out.append_pair(&k, &v);
+            }
+        }
+        out.finish()
+    }
+
+    /// A header value as it may be recorded.
+    pub fn header_value<'v>(&self, name: &str, value: &'v str) -> &'v str {
+        if self.is_secret_header(name)
+            || (name.eq_ignore_ascii_case("cookie") && !self.cookies.is_empty())
+        {
+            REDACTED
+        } else {
+            value
+        }
+    }
+
+    /// Replace secret values anywhere in a JSON body, in place.
+    pub fn body(&self, v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map.iter_mut() {
+                    if self.is_secret_body_key(k) && !child.is_null() {
+                        *child = Value::String(REDACTED.into());
+                    } else {
+                        self.body(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|c| self.body(c)),
+            _ => {}
+        }
+    }
+
+    /// A form-encoded body with secret values replaced.
+    pub fn form(&self, raw: &[u8]) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(raw) {
+            if self.is_secret_body_key(&k) || self.is_secret_query(&k) {
+                out.append_pair(&k, REDACTED);
+            } else {
+                out.append_pair(&k, &v);
+            }
+        }
+        out.finish()
+    }
+}
+
+/// The request path with every secret path parameter written as its template
+/// (`/api/admin/api-tokens/{token}`), so the recorded path still matches.
+pub fn path(op: Option<&Operation>, raw: &str) -> String {
+    let Some(op) = op else { return raw.to_string() };
+    let secrets: Vec<&str> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamIn::Path && p.secret)
+        .map(|p| p.name.as_str())
+        .collect();
+    if secrets.is_empty() {
+        return raw.to_string();
+    }
+    let template: Vec<&str> = op.route.split('/').collect();
+    let segments: Vec<&str> = raw.split('/').collect();
+    if template.len() != segments.len() {
+        return raw.to_string();
+    }
+    segments
+        .iter()
+        .zip(&template)
+        .map(|(seg, tpl)| {
+            if secrets.iter().any(|s| tpl.contains(&format!("{{{s}}}"))) {
+                (*tpl).to_string()
+            } else {
+                (*seg).to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_paths_become_templates() {
+        let contract = Contract::bundled().unwrap();
+        let op = contract.operation("update-api-token").unwrap();
+        assert_eq!(
+            path(Some(op), "/api/admin/api-tokens/s3cr3t"),
+            "/api/admin/api-tokens/{token}"
+        );
+        let op = contract.operation("regenerateAPIToken").unwrap();
+        assert_eq!(
+            path(Some(op), "/v2/tokens/tok1/regenerate"),
+            "/v2/tokens/tok1/regenerate"
+        );
+    }
+
+    #[test]
+    fn credentials_of_the_bundled_specs() {
+        let c = Credentials::of(&Contract::bundled().unwrap());
+        assert!(c.is_secret_header("X-AIO-Key"));
+        assert!(c.is_secret_header("authorization"));
+        assert!(!c.is_secret_header("content-type"));
+        assert_eq!(
+            c.query("X-AIO-Key=abc&limit=5"),
+            "X-AIO-Key=%3Credacted%3E&limit=5"
+        );
+        let mut body =
+            json!({"token": "abc", "nested": [{"Password": "p", "name": "n"}], "key": null});
+        c.body(&mut body);
+        assert_eq!(
+            body,
+            json!({"token": REDACTED, "nested": [{"Password": REDACTED, "name": "n"}], "key": null})
+        );
+        assert_eq!(c.form(b"token=abc&name=x"), "token=%3Credacted%3E&name=x");
+    }
+}

@@ -1,0 +1,117 @@
+//! What the client asked for: the `Prefer` header (RFC 7240) and its query
+//! equivalents for clients that cannot set headers (`__code`, `__example`,
+//! `__dynamic`, `__seed`).
+//!
+//! Tokens: `code=404` (a status the operation declares: exact, then `4XX`,
+//! then `default`), `example=NAME` (a named example), `dynamic=true`
+//! (generate from the schema), `seed=N` (the generator's seed for this
+//! response). Tokens combine: `Prefer: code=404, dynamic=true`.
+
+use crate::request::Request;
+
+/// The preferences of one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preferences {
+    pub code: Option<u16>,
+    /// A `code=` value that is not a status code: refused like an undeclared one.
+    pub bad_code: Option<String>,
+    pub example: Option<String>,
+    pub dynamic: Option<bool>,
+    pub seed: Option<u64>,
+}
+
+impl Preferences {
+    /// Read `Prefer` headers, then the `__` query parameters (which win).
+    pub fn from_request(req: &Request) -> Preferences {
+        let mut p = Preferences::default();
+        for value in req.headers.get_all("prefer") {
+            let Ok(value) = value.to_str() else { continue };
+            for token in value.split(',') {
+                // Parameters after `;` are ignored.
+                let token = token.split(';').next().unwrap_or("").trim();
+                let (name, val) = match token.split_once('=') {
+                    Some((n, v)) => (n.trim(), v.trim().trim_matches('"')),
+                    None => (token, ""),
+                };
+                p.set(&name.to_ascii_lowercase(), val);
+            }
+        }
+        if req.query.as_deref().is_some_and(|q| q.contains("__")) {
+            for (k, v) in req.query_pairs() {
+                if let Some(name) = k.strip_prefix("__") {
+                    p.set(name, &v);
+                }
+            }
+        }
+        p
+    }
+
+    fn set(&mut self, name: &str, value: &str) {
+        match name {
+            "code" => match value.parse::<u16>() {
+                Ok(c) if (100..600).contains(&c) => {
+                    self.code = Some(c);
+                    self.bad_code = None;
+                }
+                _ => self.bad_code = Some(value.to_string()),
+            },
+            "example" if !value.is_empty() => self.example = Some(value.to_string()),
+            "dynamic" => {
+                self.dynamic = Some(value.is_empty() || value.eq_ignore_ascii_case("true"))
+            }
+            "seed" => self.seed = value.parse().ok(),
+            _ => {}
+        }
+    }
+
+    /// True when nothing was asked for.
+    pub fn is_empty(&self) -> bool {
+        *self == Preferences::default()
+    }
+}
+
+/// Names of query parameters that carry preferences, not contract data.
+pub fn is_preference_param(name: &str) -> bool {
+    matches!(name, "__code" | "__example" | "__dynamic" | "__seed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::Method;
+
+    #[test]
+    fn header_tokens_combine() {
+        let r = Request::new(Method::GET, "/x").header(
+            "prefer",
+            "code=404, dynamic=true; x=1, seed=7, example=\"ok\"",
+        );
+        let p = Preferences::from_request(&r);
+        assert_eq!(p.code, Some(404));
+        assert_eq!(p.dynamic, Some(true));
+        assert_eq!(p.seed, Some(7));
+        assert_eq!(p.example.as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn query_equivalents_win() {
+        let r =
+            Request::new(Method::GET, "/x?__code=500&__dynamic=false").header("prefer", "code=404");
+        let p = Preferences::from_request(&r);
+        assert_eq!(p.code, Some(500));
+        assert_eq!(p.dynamic, Some(false));
+    }
+
+    #[test]
+    fn bad_codes_are_kept_for_the_error() {
+        let p = Preferences::from_request(
+            &Request::new(Method::GET, "/x").header("prefer", "code=abc"),
+        );
+        assert_eq!(p.code, None);
+        assert_eq!(p.bad_code.as_deref(), Some("abc"));
+        let p = Preferences::from_request(
+            &Request::new(Method::GET, "/x").header("prefer", "code=299"),
+        );
+        assert_eq!(p.code, Some(299));
+    }
+}
