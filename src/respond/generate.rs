@@ -2716,11 +2716,13 @@ components:
         // of either that changes them shows here.
         let d = doc(json!({"P": {"type": "string", "pattern": "^[a-z]{3,9}-\\d{2}$"}}));
         let loc = &schema_of(&d, "P").loc;
-        let strings: Vec<Value> = (0..3).map(|seed| generate(&d.files, loc, seed, &Hints::NONE)).collect();
+        let strings: Vec<Value> = (0..3)
+            .map(|seed| generate(&d.files, loc, seed, &Hints::NONE))
+            .collect();
         assert_eq!(strings, PINNED_PATTERN_STRINGS);
     }
 
-    const PINNED_PATTERN_STRINGS: [&str; 3] = ["", "", ""];
+    const PINNED_PATTERN_STRINGS: [&str; 3] = ["sad-21", "kbzps-34", "zhgmixlwb-27"];
 
     const PINNED_FIRST_DRAW: u64 = 12_824_485_652_870_780_478;
     const PINNED_BELOW_10: [u64; 5] = [6, 2, 1, 1, 9];
