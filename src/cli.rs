@@ -12,7 +12,7 @@ use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
 use crate::report::ReportPaths;
 use crate::respond::RespondOptions;
-use crate::server::{self, ServeConfig};
+use crate::server::{self, RecordConfig, ServeConfig};
 use crate::validate::ValidateOptions;
 
 /// A contract-testing mock server generated from OpenAPI documents.
@@ -39,6 +39,14 @@ pub enum Command {
         after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2).\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
     )]
     Run(RunArgs),
+    /// Record real traffic: proxy to the real API and write each exchange as a fixture, secrets redacted.
+    #[command(
+        after_help = "Examples:\n  specmock record specs/axiom.yaml --fixtures fixtures/ --port 8080\n  specmock record --fixtures fixtures/ --upstream http://127.0.0.1:9000\n\n--upstream replaces each document's whole server URL (scheme, host and base path):\nPOST /v2/tokens/x/regenerate is forwarded to http://127.0.0.1:9000/tokens/x/regenerate."
+    )]
+    Record(RecordArgs),
+    /// Work with fixtures: `fixtures check` validates every fixture against the contract.
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
     /// Print one line per operation: METHOD, route, operationId, file.
     #[command(after_help = "Example:\n  specmock routes specs/")]
     Routes(SpecArgs),
@@ -68,6 +76,49 @@ impl SpecArgs {
             mounts: self.mount.clone(),
         }
     }
+}
+
+/// `fixtures` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Validate every fixture's request and response against the contract; exit 1 if any fails.
+    #[command(after_help = "Example:\n  specmock fixtures check --fixtures fixtures/ specs/")]
+    Check(CheckArgs),
+}
+
+/// `fixtures check` options.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Folder of fixtures to check (default: the bundled fixtures, with the bundled specs).
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Vec<PathBuf>,
+}
+
+/// `record` options.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub fixtures: PathBuf,
+    /// Forward to this URL instead of each document's first server URL (it replaces scheme, host and base path).
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, short, default_value_t = 4010)]
+    pub port: u16,
+    /// Refuse requests that break the contract instead of forwarding them.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also redact body values under this key (repeatable); token, secret, password, apiKey and key always are.
+    #[arg(long, value_name = "KEY")]
+    pub redact: Vec<String>,
 }
 
 /// `run` options.
@@ -120,6 +171,9 @@ pub struct ServeArgs {
     /// Do not serve the fixtures bundled with the vendor specs.
     #[arg(long)]
     pub no_fixtures: bool,
+    /// Answer only from fixtures: a request no fixture matches gets a 404 naming the closest one.
+    #[arg(long)]
+    pub fixtures_only: bool,
     /// Seed for generated bodies: the same request gets the same bytes across runs (random per process by default).
     #[arg(long)]
     pub seed: Option<u64>,
@@ -149,6 +203,8 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Run(args) => run(args),
+        Command::Record(args) => record(args),
+        Command::Fixtures(FixturesCommand::Check(args)) => fixtures_check(&args),
         Command::Routes(args) => routes(&args),
         Command::Validate(args) => validate(&args),
     }
@@ -188,6 +244,7 @@ impl ServeArgs {
                 respond: RespondOptions {
                     seed: self.seed.unwrap_or_else(crate::respond::process_seed),
                     dynamic: self.dynamic,
+                    fixtures_only: self.fixtures_only,
                 },
             },
             journal: JournalLimits {
@@ -201,6 +258,7 @@ impl ServeArgs {
                 junit: self.report_junit.clone(),
             },
             redact: Vec::new(),
+            record: None,
         }
     }
 
@@ -346,6 +404,92 @@ fn run(args: RunArgs) -> ExitCode {
             }
         }
     })
+}
+
+fn record(args: RecordArgs) -> ExitCode {
+    let contract = match load(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(u) = &args.upstream
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        eprintln!("specmock: --upstream must be an http:// or https:// URL, got \"{u}\"");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let config = ServeConfig {
+            host: args.host,
+            port: args.port,
+            redact: args.redact.clone(),
+            record: Some(RecordConfig {
+                dir: args.fixtures.clone(),
+                upstream: args.upstream.clone(),
+                strict: args.strict,
+            }),
+            ..ServeConfig::default()
+        };
+        let server = match server::start(contract, &config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", server.url());
+        let _ = out.flush();
+        tracing::info!(
+            "recording on {} into {} (upstream: {})",
+            server.url(),
+            args.fixtures.display(),
+            args.upstream
+                .as_deref()
+                .unwrap_or("each document's server URL")
+        );
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn fixtures_check(args: &CheckArgs) -> ExitCode {
+    let contract = match load(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut sources = Vec::new();
+    for dir in &args.fixtures {
+        match crate::fixtures::FixtureStore::dir_sources(dir) {
+            Ok(s) => sources.extend(s),
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if args.fixtures.is_empty() && args.spec.specs.is_empty() {
+        sources = crate::fixtures::FixtureStore::bundled_sources();
+    }
+    let problems = crate::fixtures::check(&sources, &contract);
+    for p in &problems {
+        println!("{p}");
+    }
+    println!(
+        "{} fixture(s) checked, {} problem(s)",
+        sources.len(),
+        problems.len()
+    );
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.

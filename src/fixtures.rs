@@ -100,6 +100,9 @@ pub struct Fixture {
     pub response_headers: Vec<(String, String)>,
     /// The response body, serialised once at load.
     pub response_body: Bytes,
+    /// Recorded order: equally matching fixtures are served in this order,
+    /// then the last one keeps answering (polling the same URL).
+    pub sequence: Option<u64>,
 }
 
 impl Fixture {
@@ -177,6 +180,8 @@ pub fn is_subset(want: &Value, got: &Value) -> bool {
 pub struct FixtureStore {
     by_operation: HashMap<String, Vec<Fixture>>,
     count: usize,
+    /// Where each group of equally matching recorded fixtures is in its sequence.
+    cursors: std::sync::Arc<std::sync::Mutex<HashMap<String, usize>>>,
 }
 
 /// A fixture file to load.
@@ -249,24 +254,210 @@ impl FixtureStore {
     /// The best fixture for a request routed to `op`, if any matches.
     pub fn find(&self, op: &Operation, req: &Request, body: Option<&Value>) -> Option<&Fixture> {
         let list = self.by_operation.get(&op.qualified_id())?;
-        let mut best: Option<&Fixture> = None;
-        for f in list {
-            if !f.matches(req, body) {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some(b) => {
-                    (f.literal_segments(), f.constraints())
-                        > (b.literal_segments(), b.constraints())
-                }
-            };
-            if better {
-                best = Some(f);
+        let matching: Vec<&Fixture> = list.iter().filter(|f| f.matches(req, body)).collect();
+        let best = matching
+            .iter()
+            .map(|f| (f.literal_segments(), f.constraints()))
+            .max()?;
+        let mut top: Vec<&Fixture> = matching
+            .into_iter()
+            .filter(|f| (f.literal_segments(), f.constraints()) == best)
+            .collect();
+        if top.len() > 1 && top.iter().all(|f| f.sequence.is_some()) {
+            // A recorded sequence (polling): serve in order, then stay on the last.
+            top.sort_by_key(|f| f.sequence);
+            let key: String = top
+                .iter()
+                .map(|f| f.file.as_str())
+                .collect::<Vec<_>>()
+                .join("|");
+            let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
+            let cursor = cursors.entry(key).or_insert(0);
+            let pick = top[(*cursor).min(top.len() - 1)];
+            *cursor += 1;
+            return Some(pick);
+        }
+        top.first().copied()
+    }
+
+    /// The fixture of this operation (else of any) closest to a request that
+    /// matched none, and what differs, for `--fixtures-only` errors.
+    pub fn closest(
+        &self,
+        op: &Operation,
+        req: &Request,
+        body: Option<&Value>,
+    ) -> Option<(&Fixture, String)> {
+        let own = self.by_operation.get(&op.qualified_id());
+        let candidates: Vec<&Fixture> = match own {
+            Some(l) if !l.is_empty() => l.iter().collect(),
+            _ => self.by_operation.values().flatten().collect(),
+        };
+        candidates
+            .into_iter()
+            .map(|f| {
+                let diffs = f.differences(req, body);
+                (diffs.len(), f, diffs)
+            })
+            .min_by_key(|(n, f, _)| (*n, f.file.clone()))
+            .map(|(_, f, d)| (f, d.join(", ")))
+    }
+
+    /// Every fixture, for checks.
+    pub fn all(&self) -> impl Iterator<Item = &Fixture> {
+        self.by_operation.values().flatten()
+    }
+}
+
+impl Fixture {
+    /// What keeps this fixture from matching a request.
+    fn differences(&self, req: &Request, body: Option<&Value>) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.method != req.method {
+            out.push(format!(
+                "method {} (fixture) vs {}",
+                self.method, req.method
+            ));
+        }
+        let segs: Vec<&str> = req
+            .path
+            .strip_prefix('/')
+            .unwrap_or(&req.path)
+            .split('/')
+            .collect();
+        let path_ok = segs.len() == self.segments.len()
+            && segs.iter().zip(&self.segments).all(|(s, w)| match w {
+                Segment::Literal(l) => percent_decode_str(s).decode_utf8_lossy() == l.as_str(),
+                Segment::Any => true,
+            });
+        if !path_ok {
+            out.push(format!("path {} (fixture) vs {}", self.path, req.path));
+        }
+        let pairs = req.query_pairs();
+        for q in &self.query {
+            if !pairs.contains(q) {
+                out.push(format!("query {}={}", q.0, q.1));
             }
         }
-        best
+        for (name, value) in &self.headers {
+            if req.header_str(name) != Some(value.as_str()) {
+                out.push(format!("header {name}: {value}"));
+            }
+        }
+        if let Some(want) = &self.body
+            && !body.is_some_and(|b| is_subset(want, b))
+        {
+            out.push("body".to_string());
+        }
+        out
     }
+}
+
+/// Check fixtures against the contract: every problem of every file
+/// (`file: pointer: message`), the ones the loader would skip and the
+/// violations a recording flagged included.
+pub fn check(sources: &[FixtureSource], contract: &Contract) -> Vec<String> {
+    let mut problems = Vec::new();
+    for src in sources {
+        let v = match parse_text(&src.display, &src.text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(format!("{}: {}", src.display, e.message));
+                continue;
+            }
+        };
+        if let Some(Value::Array(flagged)) = v.get("contractViolations") {
+            for f in flagged {
+                problems.push(format!(
+                    "{}: {}: {} (recorded from the upstream)",
+                    src.display,
+                    f.get("location")
+                        .and_then(Value::as_str)
+                        .unwrap_or("response"),
+                    f.get("message").and_then(Value::as_str).unwrap_or("")
+                ));
+            }
+        }
+        let fixture = match parse_fixture(src, contract) {
+            Ok(f) => f,
+            Err(e) => {
+                if v.get("contractViolations").is_none() {
+                    problems.push(format!("{}: {e}", src.display));
+                }
+                continue;
+            }
+        };
+        // The request side: what a client sending this request would be told
+        // (credentials are never recorded, so security is not checked).
+        let Ok(routed) = contract.routes().route(&fixture.method, &fixture.path) else {
+            continue;
+        };
+        let op = routed.operation.clone();
+        let mut req = Request::new(fixture.method.clone(), &fixture.path);
+        if !fixture.query.is_empty() {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &fixture.query {
+                q.append_pair(k, v);
+            }
+            req.query = Some(q.finish());
+        }
+        for (k, v) in &fixture.headers {
+            if let (Ok(k), Ok(v)) = (
+                hyper::header::HeaderName::from_bytes(k.as_bytes()),
+                hyper::header::HeaderValue::from_str(v),
+            ) {
+                req.headers.insert(k, v);
+            }
+        }
+        if let (Some(body), Some(decl)) = (&fixture.body, &op.request_body) {
+            let mt = decl
+                .content
+                .first()
+                .map(|m| m.media_type.clone())
+                .unwrap_or_else(|| "application/json".into());
+            let (ct, bytes) = if mt.starts_with("application/x-www-form-urlencoded") {
+                let mut f = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in body.as_object().into_iter().flatten() {
+                    f.append_pair(
+                        k,
+                        &v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    );
+                }
+                (mt.clone(), Bytes::from(f.finish()))
+            } else {
+                (
+                    crate::media::concrete(&mt).to_string(),
+                    Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+                )
+            };
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&ct) {
+                req.headers.insert(hyper::header::CONTENT_TYPE, v);
+            }
+            req.body = bytes;
+        }
+        let checked =
+            crate::validate::validate(routed, &req, &crate::validate::ValidateOptions::default());
+        for v in checked.violations {
+            if v.kind == crate::validate::ViolationKind::Security {
+                continue;
+            }
+            // A template segment ({token}) stands for any value, and a fixture
+            // that names no body matches any body.
+            if v.location.starts_with("path.") && fixture.segments.contains(&Segment::Any) {
+                continue;
+            }
+            if v.location.starts_with("body") && fixture.body.is_none() {
+                continue;
+            }
+            problems.push(format!(
+                "{}: request.{}: {}",
+                src.display, v.location, v.message
+            ));
+        }
+    }
+    problems
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
@@ -277,6 +468,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()>
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out, depth + 1)?;
+        } else if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            // Hidden files: editors' swap files, and the temp files of a write
+            // that a crash interrupted.
+            continue;
         } else if path
             .extension()
             .and_then(|e| e.to_str())
@@ -307,6 +506,26 @@ fn parse_fixture(src: &FixtureSource, contract: &Contract) -> Result<Fixture, St
         let at = e.at.map(|a| format!("{a}: ")).unwrap_or_default();
         format!("{at}{}", e.message)
     })?;
+    if let Some(Value::Array(flagged)) = v.get("contractViolations")
+        && !flagged.is_empty()
+    {
+        let list: Vec<String> = flagged
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    f.get("location")
+                        .and_then(Value::as_str)
+                        .unwrap_or("response"),
+                    f.get("message").and_then(Value::as_str).unwrap_or("")
+                )
+            })
+            .collect();
+        return Err(format!(
+            "the recorded response broke the contract: {}",
+            list.join("; ")
+        ));
+    }
     let req = v.get("request").ok_or("no `request` member")?;
     let resp = v.get("response").ok_or("no `response` member")?;
     let method: Method = req
@@ -408,7 +627,7 @@ fn parse_fixture(src: &FixtureSource, contract: &Contract) -> Result<Fixture, St
                 let errors: Vec<String> = schema
                     .validator
                     .iter_errors(b)
-                    .map(|e| format!("body{}: {e}", e.instance_path()))
+                    .map(|e| format!("response.body{}: {e}", e.instance_path()))
                     .collect();
                 if !errors.is_empty() {
                     return Err(format!(
@@ -428,6 +647,18 @@ fn parse_fixture(src: &FixtureSource, contract: &Contract) -> Result<Fixture, St
             serialize_for(&media.media_type, b)
         }
     };
+    // Values redacted when recorded never match again: leave them out of matching.
+    let mut body = req.get("body").cloned();
+    if let (Some(b), Some(Value::Array(redacted))) = (&mut body, v.get("redacted")) {
+        for r in redacted.iter().filter_map(Value::as_str) {
+            if let Some(ptr) = r.strip_prefix("request.body")
+                && let Some((parent, last)) = ptr.rsplit_once('/')
+                && let Some(Value::Object(map)) = b.pointer_mut(parent)
+            {
+                map.shift_remove(&last.replace("~1", "/").replace("~0", "~"));
+            }
+        }
+    }
     Ok(Fixture {
         file: src.display.clone(),
         operation: op.qualified_id(),
@@ -436,10 +667,11 @@ fn parse_fixture(src: &FixtureSource, contract: &Contract) -> Result<Fixture, St
         segments,
         query,
         headers,
-        body: req.get("body").cloned(),
+        body,
         status,
         response_headers,
         response_body,
+        sequence: v.get("sequence").and_then(Value::as_u64),
     })
 }
 

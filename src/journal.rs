@@ -63,6 +63,9 @@ pub struct JournalEntry {
     pub violations: Vec<Violation>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Violation>,
+    /// Recording: how the upstream's answer broke the contract.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub response_violations: Vec<Violation>,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
 }

@@ -37,6 +37,7 @@ pub mod media;
 pub mod mock_server;
 pub mod pipeline;
 pub mod problem;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod request;

@@ -34,6 +34,8 @@ pub struct Outcome {
     pub violations: Vec<Violation>,
     /// Tolerated deviations.
     pub warnings: Vec<Violation>,
+    /// How an upstream's answer broke the contract (recording only).
+    pub response_violations: Vec<Violation>,
 }
 
 /// Route, validate and answer one request.
@@ -46,6 +48,7 @@ pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Out
                 operation: None,
                 violations: Vec::new(),
                 warnings: Vec::new(),
+                response_violations: Vec::new(),
             };
         }
     };
@@ -66,6 +69,7 @@ pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Out
         operation: Some(op),
         violations: checked.violations,
         warnings: checked.warnings,
+        response_violations: Vec::new(),
     }
 }
 

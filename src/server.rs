@@ -68,6 +68,19 @@ pub struct ServeConfig {
     pub reports: ReportPaths,
     /// Extra body keys to redact (`--redact KEY`).
     pub redact: Vec<String>,
+    /// Record mode: proxy to the upstream and write fixtures.
+    pub record: Option<RecordConfig>,
+}
+
+/// `specmock record` settings.
+#[derive(Debug, Clone)]
+pub struct RecordConfig {
+    /// Where fixtures are written.
+    pub dir: PathBuf,
+    /// Replaces every document's server URL.
+    pub upstream: Option<String>,
+    /// Refuse requests that break the contract instead of forwarding them.
+    pub strict: bool,
 }
 
 impl Default for ServeConfig {
@@ -81,6 +94,7 @@ impl Default for ServeConfig {
             admin_open: false,
             reports: ReportPaths::default(),
             redact: Vec::new(),
+            record: None,
         }
     }
 }
@@ -109,22 +123,32 @@ pub struct AppState {
     pub journal: Journal,
     pub admin: AdminAccess,
     pub reports: ReportPaths,
+    /// Record mode.
+    pub recorder: Option<crate::record::Recorder>,
     extra_redact: Vec<String>,
 }
 
 impl AppState {
     /// Build the state for a contract.
-    pub fn new(contract: Contract, config: &ServeConfig) -> AppState {
+    pub fn new(contract: Contract, config: &ServeConfig) -> io::Result<AppState> {
         let credentials = Credentials::of(&contract).with_keys(&config.redact);
-        AppState {
+        let recorder = match &config.record {
+            Some(r) => Some(
+                crate::record::Recorder::new(r.dir.clone(), r.upstream.clone(), r.strict)
+                    .map_err(io::Error::other)?,
+            ),
+            None => None,
+        };
+        Ok(AppState {
             contract: ArcSwap::from_pointee(contract),
             credentials: ArcSwap::from_pointee(credentials),
             options: config.pipeline.clone(),
             journal: Journal::new(config.journal),
             admin: config.admin_access(),
             reports: config.reports.clone(),
+            recorder,
             extra_redact: config.redact.clone(),
-        }
+        })
     }
 
     /// Swap in a new contract (hot reload); the journal is kept.
@@ -197,7 +221,7 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
             )
         })?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(contract, config));
+    let state = Arc::new(AppState::new(contract, config)?);
     if state.admin == AdminAccess::Closed {
         tracing::warn!(
             "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
@@ -288,7 +312,10 @@ async fn handle(
         return Ok(into_response(admin(&state, &request)));
     }
     let contract = state.contract.load();
-    let outcome = pipeline::run(&contract, &request, &state.options);
+    let outcome = match &state.recorder {
+        Some(rec) => crate::record::proxy(&state, rec, &contract, &request).await,
+        None => pipeline::run(&contract, &request, &state.options),
+    };
     let entry = journal_entry(&state, &request, &outcome, started.elapsed());
     log_exchange(&entry);
     state.journal.record(entry);
@@ -351,12 +378,28 @@ pub fn journal_entry(
         status: outcome.answer.status.as_u16(),
         violations: outcome.violations.clone(),
         warnings: outcome.warnings.clone(),
+        response_violations: outcome.response_violations.clone(),
         duration_us: micros(took),
     }
 }
 
 /// One line per request, from the redacted entry; violations in full.
 fn log_exchange(e: &JournalEntry) {
+    if !e.response_violations.is_empty() {
+        let list: Vec<String> = e
+            .response_violations
+            .iter()
+            .map(|v| format!("{}: {}", v.location, v.message))
+            .collect();
+        tracing::warn!(
+            target: "specmock::record",
+            "{} {}: the upstream's answer broke the contract ({} violation(s)): {}",
+            e.method,
+            e.path,
+            list.len(),
+            list.join("; ")
+        );
+    }
     let op = e.operation.as_deref().unwrap_or("-");
     if e.violations.is_empty() && e.warnings.is_empty() {
         tracing::info!(target: "specmock::request", "{} {} -> {} {} ({} us)", e.method, e.path, e.status, op, e.duration_us);

@@ -39,6 +39,8 @@ pub struct RespondOptions {
     pub seed: u64,
     /// Always generate bodies, ignoring examples (`--dynamic`).
     pub dynamic: bool,
+    /// Answer only from fixtures: an unmatched request is a 404 naming the closest fixture.
+    pub fixtures_only: bool,
 }
 
 impl Default for RespondOptions {
@@ -46,6 +48,7 @@ impl Default for RespondOptions {
         RespondOptions {
             seed: process_seed(),
             dynamic: false,
+            fixtures_only: false,
         }
     }
 }
@@ -77,6 +80,28 @@ pub fn respond(
     let op = &checked.routed.operation;
     if let Some(f) = contract.fixtures().find(op, req, checked.body.as_ref()) {
         return fixture_answer(f);
+    }
+    if options.fixtures_only {
+        let closest = contract.fixtures().closest(op, req, checked.body.as_ref());
+        let mut p = Problem::new(
+            404,
+            "no-fixture",
+            "No fixture matches this request",
+            match &closest {
+                Some((f, diff)) => format!(
+                    "--fixtures-only: no fixture matches {} {}; the closest is {} ({} {}), which differs in: {diff}",
+                    req.method, req.path, f.file, f.method, f.path
+                ),
+                None => format!(
+                    "--fixtures-only: no fixture matches {} {} and none is loaded",
+                    req.method, req.path
+                ),
+            },
+        );
+        if let Some((f, _)) = closest {
+            p = p.with("closest", f.file.as_str());
+        }
+        return Answer::problem(&p);
     }
     let prefs = Preferences::from_request(req);
     let mut applied: Vec<String> = Vec::new();

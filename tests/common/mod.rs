@@ -37,6 +37,11 @@ impl Specmock {
         if let Some(d) = dir {
             cmd.current_dir(d);
         }
+        Specmock::spawn(cmd)
+    }
+
+    /// Start a prepared command that prints its address first.
+    pub fn spawn(mut cmd: Command) -> Specmock {
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -83,6 +88,11 @@ impl Specmock {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.url, path)
+    }
+
+    /// The process id (to kill it hard in tests).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Send SIGTERM and wait for the process to end; returns its status and stderr.
@@ -220,4 +230,107 @@ pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str
 
 pub fn get(url: &str) -> Reply {
     send("GET", url, &[], None)
+}
+
+/// A fake vendor on 127.0.0.1: answers every request with what `answer`
+/// returns for (method, path, headers, body), then closes the connection.
+/// Stops when dropped (the listener thread exits on the next accept error).
+pub struct Upstream {
+    pub url: String,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    addr: std::net::SocketAddr,
+}
+
+pub type Answer = (u16, Vec<(String, String)>, String);
+
+impl Upstream {
+    pub fn start(answer: fn(&str, &str, &str) -> Answer) -> Upstream {
+        use std::io::Write;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind upstream");
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = String::new();
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&line);
+                }
+                let mut body = vec![0u8; len];
+                let _ = reader.read_exact(&mut body);
+                let body = String::from_utf8_lossy(&body).into_owned();
+                let first = head.lines().next().unwrap_or("").to_string();
+                let mut parts = first.split_whitespace();
+                let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                seen2.lock().unwrap().push(format!("{head}\n{body}"));
+                let (status, headers, reply) = answer(method, path, &head);
+                let mut out = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    reply.len()
+                );
+                for (k, v) in headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                out.push_str(&reply);
+                let _ = stream.write_all(out.as_bytes());
+            }
+        });
+        Upstream {
+            url: format!("http://{addr}"),
+            seen,
+            stop,
+            addr,
+        }
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
+}
+
+/// Every file under a folder, recursively.
+pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `specmock record ARGS...` with a free port.
+pub fn record(args: &[&str]) -> Specmock {
+    let mut cmd = Command::new(bin());
+    cmd.arg("record")
+        .args(args)
+        .args(["--host", "127.0.0.1", "--port", "0"]);
+    Specmock::spawn(cmd)
 }

@@ -1,0 +1,660 @@
+//! Recording: specmock as a reverse proxy in front of the real API. Each
+//! request is routed and validated as usual (violations journalled, blocking
+//! only with `--strict`), forwarded upstream, and the upstream's answer is
+//! checked against the operation's responses (the vendor drifting from its
+//! own contract is reported), returned to the client unchanged but for
+//! specmock's own headers, and written as a fixture: redacted first, atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::StatusCode;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Map, Value, json};
+
+use crate::contract::Contract;
+use crate::journal::rfc3339;
+use crate::media::is_json;
+use crate::problem::Problem;
+use crate::redact::{self, Credentials, REDACTED};
+use crate::request::Request;
+use crate::respond::{Answer, declared_for, generate};
+use crate::spec::{Document, Loc, Operation};
+use crate::validate::{Violation, ViolationKind, match_media_type};
+
+/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+];
+
+/// Largest upstream body recorded.
+const MAX_UPSTREAM_BODY: usize = 10 * 1024 * 1024;
+
+/// What the upstream answered.
+#[derive(Debug, Clone)]
+pub struct Upstreamed {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// How the recorder reaches the upstream and where it writes.
+#[derive(Debug)]
+pub struct Recorder {
+    client: reqwest::Client,
+    /// Replaces every document's whole server URL (scheme, host and base path).
+    pub upstream: Option<String>,
+    /// Where fixtures are written: `DIR/<document>/<operationId>/`.
+    pub dir: PathBuf,
+    /// Refuse requests that break the contract instead of forwarding them.
+    pub strict: bool,
+}
+
+impl Recorder {
+    /// A recorder with a client that times out (10 s to connect, 60 s in all)
+    /// and does not follow redirects (the client sees what the API said).
+    pub fn new(dir: PathBuf, upstream: Option<String>, strict: bool) -> Result<Recorder, String> {
+        // One process-wide crypto provider for rustls; a second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        sweep_temp_files(&dir, 0);
+        Ok(Recorder {
+            client,
+            upstream,
+            dir,
+            strict,
+        })
+    }
+
+    /// The upstream URL a request to `op` goes to.
+    pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, String> {
+        let base = match (&self.upstream, &doc.server_url) {
+            (Some(u), _) => u.clone(),
+            (None, Some(u)) if u.starts_with("http://") || u.starts_with("https://") => u.clone(),
+            _ => {
+                return Err(format!(
+                    "document {} has no absolute server URL to forward to; give --upstream URL",
+                    doc.name
+                ));
+            }
+        };
+        let rest = req
+            .path
+            .strip_prefix(doc.base_path.as_str())
+            .unwrap_or(&req.path);
+        let mut url = format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            rest.trim_start_matches('/')
+        );
+        if let Some(q) = &req.query {
+            url.push('?');
+            url.push_str(q);
+        }
+        Ok(url)
+    }
+
+    /// Forward a request upstream; the answer as it came back.
+    pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, String> {
+        let mut builder = self.client.request(req.method.clone(), url);
+        for (k, v) in &req.headers {
+            if !HOP_BY_HOP.contains(&k.as_str()) {
+                builder = builder.header(k, v);
+            }
+        }
+        let resp = builder
+            .body(req.body.clone())
+            .send()
+            .await
+            .map_err(|e| describe_error(&e))?;
+        let status = resp.status();
+        let mut headers = resp.headers().clone();
+        for h in HOP_BY_HOP {
+            headers.remove(*h);
+        }
+        let body = resp.bytes().await.map_err(|e| describe_error(&e))?;
+        if body.len() > MAX_UPSTREAM_BODY {
+            return Err(format!(
+                "the upstream body is over {MAX_UPSTREAM_BODY} bytes"
+            ));
+        }
+        Ok(Upstreamed {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn describe_error(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// Remove the temp files (`.tmp*`) a killed recorder left behind: only whole
+/// fixtures stay.
+fn sweep_temp_files(dir: &Path, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() && depth < 8 {
+            sweep_temp_files(&p, depth + 1);
+        } else if p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(".tmp"))
+        {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+}
+
+/// A 502 naming the upstream.
+pub fn bad_gateway(url: &str, why: &str) -> Answer {
+    Answer::problem(
+        &Problem::new(
+            502,
+            "upstream-unreachable",
+            "The upstream did not answer",
+            format!("{url}: {why}"),
+        )
+        .with("upstream", url),
+    )
+}
+
+/// Check an upstream answer against the operation's declared responses.
+pub fn response_violations(
+    op: &Operation,
+    status: u16,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let kind = ViolationKind::Body;
+    let Some(declared) = declared_for(op, status) else {
+        let codes: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+        out.push(Violation::new(
+            kind,
+            "response.status",
+            format!(
+                "the upstream answered {status}, which {} does not declare ({})",
+                op.display_id,
+                codes.join(", ")
+            ),
+        ));
+        return out;
+    };
+    if declared.content.is_empty() {
+        if !body.is_empty() {
+            out.push(Violation::new(
+                kind,
+                "response.body",
+                format!("{status} is declared with no content, but the upstream sent a body"),
+            ));
+        }
+        return out;
+    }
+    if body.is_empty() {
+        return out;
+    }
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(media) = declared
+        .content
+        .iter()
+        .find(|m| match_media_type(&m.media_type, ct).is_some())
+    else {
+        let types: Vec<&str> = declared
+            .content
+            .iter()
+            .map(|m| m.media_type.as_str())
+            .collect();
+        out.push(Violation::new(
+            kind,
+            "response.header.content-type",
+            format!(
+                "the upstream sent \"{ct}\"; {status} declares {}",
+                types.join(", ")
+            ),
+        ));
+        return out;
+    };
+    let Some(schema) = &media.schema else {
+        return out;
+    };
+    let value = match parse_body(ct, body) {
+        Some(v) => v,
+        None if is_json(ct) => {
+            out.push(Violation::new(
+                kind,
+                "response.body",
+                "the upstream body is not valid JSON",
+            ));
+            return out;
+        }
+        None => return out,
+    };
+    crate::validate::schema_violations(&schema.validator, &value, kind, "response.body", &mut out);
+    out
+}
+
+fn parse_body(ct: &str, body: &Bytes) -> Option<Value> {
+    if is_json(ct) {
+        serde_json::from_slice(body).ok()
+    } else if ct.starts_with("text/") {
+        std::str::from_utf8(body)
+            .ok()
+            .map(|s| Value::String(s.to_string()))
+    } else {
+        None
+    }
+}
+
+/// Build the fixture file for an exchange, redacted: nothing in it (nor in its
+/// name) holds a credential or a secret path parameter. Returns the relative
+/// path and the JSON.
+pub fn fixture_for(
+    contract: &Contract,
+    op: &Operation,
+    creds: &Credentials,
+    req: &Request,
+    up: &Upstreamed,
+    violations: &[Violation],
+) -> (PathBuf, Value) {
+    let (status, resp_headers, resp_body) = (up.status.as_u16(), &up.headers, &up.body);
+    let mut redacted: Vec<String> = Vec::new();
+    let path = redact::path(Some(op), &req.path);
+    if path != req.path {
+        redacted.push("request.path".into());
+    }
+    let mut request = Map::new();
+    request.insert("method".into(), json!(req.method.as_str()));
+    request.insert("path".into(), json!(path));
+    // Query: secret parameters are left out entirely (they would never match again).
+    let mut query = Map::new();
+    for (k, v) in req.query_pairs() {
+        if creds.is_secret_query(&k) {
+            redacted.push(format!("request.query.{k}"));
+        } else {
+            query.insert(k, json!(v));
+        }
+    }
+    if !query.is_empty() {
+        request.insert("query".into(), Value::Object(query));
+    }
+    let req_ct = req.header_str("content-type").unwrap_or("");
+    if !req.body.is_empty() {
+        let body = if req_ct.starts_with("application/x-www-form-urlencoded") {
+            let mut map = Map::new();
+            for (k, v) in form_urlencoded::parse(&req.body) {
+                map.insert(k.into_owned(), json!(v));
+            }
+            Some(Value::Object(map))
+        } else {
+            parse_body(req_ct, &req.body)
+        };
+        if let Some(mut b) = body {
+            stand_in(
+                contract,
+                op,
+                None,
+                &mut b,
+                creds,
+                "request.body",
+                &mut redacted,
+            );
+            request.insert("body".into(), b);
+            request.insert("headers".into(), json!({"content-type": req_ct}));
+        }
+    }
+    let mut response = Map::new();
+    response.insert("status".into(), json!(status));
+    let resp_ct = resp_headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !resp_ct.is_empty() {
+        response.insert("headers".into(), json!({"content-type": resp_ct}));
+    }
+    if !resp_body.is_empty() {
+        match parse_body(resp_ct, resp_body) {
+            Some(mut b) => {
+                stand_in(
+                    contract,
+                    op,
+                    Some(status),
+                    &mut b,
+                    creds,
+                    "response.body",
+                    &mut redacted,
+                );
+                response.insert("body".into(), b);
+            }
+            None => {
+                response.insert(
+                    "body".into(),
+                    json!(format!("<{} bytes not recorded>", resp_body.len())),
+                );
+            }
+        }
+    }
+    let mut fixture = Map::new();
+    fixture.insert("request".into(), Value::Object(request));
+    fixture.insert("response".into(), Value::Object(response));
+    if !redacted.is_empty() {
+        redacted.sort();
+        redacted.dedup();
+        fixture.insert("redacted".into(), json!(redacted));
+    }
+    if !violations.is_empty() {
+        fixture.insert("contractViolations".into(), json!(violations));
+    }
+    let identity = serde_json::to_string(&fixture).unwrap_or_default();
+    let hash = generate::derive_seed(0, "fixture", &identity);
+    let slug: String = path
+        .trim_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let slug: String = slug.chars().take(60).collect();
+    let name = format!(
+        "{}-{slug}-{status}-{:08x}.json",
+        req.method.as_str().to_ascii_lowercase(),
+        hash as u32
+    );
+    let rel = Path::new(&op.document).join(&op.operation_id).join(name);
+    (rel, Value::Object(fixture))
+}
+
+/// Replace secret values with stand-ins that still satisfy the schema,
+/// recording where (`response.body/token`).
+fn stand_in(
+    contract: &Contract,
+    op: &Operation,
+    status: Option<u16>,
+    body: &mut Value,
+    creds: &Credentials,
+    prefix: &str,
+    redacted: &mut Vec<String>,
+) {
+    let mut pointers = Vec::new();
+    collect_secret_pointers(body, creds, &mut String::new(), &mut pointers);
+    if pointers.is_empty() {
+        return;
+    }
+    // The schema this body is checked against, if any.
+    let schema = match status {
+        Some(s) => {
+            declared_for(op, s).and_then(|r| r.content.iter().find_map(|m| m.schema.clone()))
+        }
+        None => op
+            .request_body
+            .as_ref()
+            .and_then(|b| b.content.iter().find_map(|m| m.schema.clone())),
+    };
+    let doc = contract.document(&op.document);
+    for p in pointers {
+        let placeholder = Value::String(REDACTED.to_string());
+        let replacement = match (&schema, doc) {
+            (Some(s), Some(d)) => {
+                let mut candidate = body.clone();
+                if let Some(slot) = candidate.pointer_mut(&p) {
+                    *slot = placeholder.clone();
+                }
+                let fails_here = s
+                    .validator
+                    .iter_errors(&candidate)
+                    .any(|e| e.instance_path().to_string() == p);
+                if fails_here {
+                    subschema_at(&d.files, &s.loc, &p)
+                        .map(|loc| {
+                            generate::generate(&d.files, &loc, 0x5ec2e7, &generate::Hints::NONE)
+                        })
+                        .unwrap_or(placeholder)
+                } else {
+                    placeholder
+                }
+            }
+            _ => placeholder,
+        };
+        if let Some(slot) = body.pointer_mut(&p) {
+            *slot = replacement;
+        }
+        redacted.push(format!("{prefix}{p}"));
+    }
+}
+
+fn collect_secret_pointers(
+    v: &Value,
+    creds: &Credentials,
+    path: &mut String,
+    out: &mut Vec<String>,
+) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&crate::spec::escape_token(k));
+                if creds.is_secret_body_key(k) && !child.is_null() {
+                    out.push(path.clone());
+                } else {
+                    collect_secret_pointers(child, creds, path, out);
+                }
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                collect_secret_pointers(child, creds, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema that governs the value at a JSON pointer inside an instance of
+/// the schema at `loc` (following `$ref`, `properties`, `items`,
+/// `additionalProperties` and the branches of `allOf`/`anyOf`/`oneOf`).
+pub fn subschema_at(files: &crate::spec::FileSet, loc: &Loc, pointer: &str) -> Option<Loc> {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    walk(files, loc, &tokens, 0)
+}
+
+fn walk(files: &crate::spec::FileSet, loc: &Loc, tokens: &[String], depth: usize) -> Option<Loc> {
+    if depth > 32 {
+        return None;
+    }
+    let (loc, schema) = files.deref(loc).ok()?;
+    let Some((first, rest)) = tokens.split_first() else {
+        return Some(loc);
+    };
+    let obj = schema.as_object()?;
+    if let Some(props) = obj.get("properties").and_then(Value::as_object)
+        && props.contains_key(first.as_str())
+    {
+        return walk(
+            files,
+            &loc.child("properties").child(first),
+            rest,
+            depth + 1,
+        );
+    }
+    if first.parse::<usize>().is_ok() && obj.contains_key("items") {
+        return walk(files, &loc.child("items"), rest, depth + 1);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(branches) = obj.get(key).and_then(Value::as_array) {
+            for i in 0..branches.len() {
+                if let Some(found) = walk(
+                    files,
+                    &loc.child(key).child(&i.to_string()),
+                    tokens,
+                    depth + 1,
+                ) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    if obj
+        .get("additionalProperties")
+        .is_some_and(Value::is_object)
+    {
+        return walk(files, &loc.child("additionalProperties"), rest, depth + 1);
+    }
+    None
+}
+
+/// Write a fixture unless an identical one is there; returns the path when written.
+pub fn write_fixture(
+    dir: &Path,
+    rel: &Path,
+    mut fixture: Value,
+) -> std::io::Result<Option<PathBuf>> {
+    let path = dir.join(rel);
+    if path.exists() {
+        return Ok(None);
+    }
+    // Playback serves equally matching exchanges in recorded order.
+    let sequence = path
+        .parent()
+        .and_then(|p| std::fs::read_dir(p).ok())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
+        .unwrap_or(0)
+        + 1;
+    if let Value::Object(map) = &mut fixture {
+        map.insert(
+            "recorded".into(),
+            json!(rfc3339(std::time::SystemTime::now())),
+        );
+        map.insert("sequence".into(), json!(sequence));
+    }
+    let bytes = serde_json::to_vec_pretty(&fixture).unwrap_or_default();
+    crate::report::write_atomic(&path, &bytes)?;
+    Ok(Some(path))
+}
+
+/// Copy the upstream's headers onto an answer, adding specmock's own.
+pub fn answer_from_upstream(up: Upstreamed, op: &Operation) -> Answer {
+    let mut a = Answer {
+        status: up.status,
+        headers: up.headers,
+        body: up.body,
+    };
+    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
+        a.headers.insert(
+            HeaderName::from_static(crate::pipeline::OPERATION_HEADER),
+            v,
+        );
+    }
+    a
+}
+
+/// One request in record mode: route, validate, forward, check the answer,
+/// write the fixture, answer the client with what the upstream said.
+pub async fn proxy(
+    state: &crate::server::AppState,
+    rec: &Recorder,
+    contract: &Contract,
+    req: &Request,
+) -> crate::pipeline::Outcome {
+    use crate::pipeline::{Outcome, run};
+    let Ok(routed) = contract.routes().route(&req.method, &req.path) else {
+        // 404/405: nothing to forward to.
+        return run(contract, req, &state.options);
+    };
+    let op = routed.operation.clone();
+    let checked = crate::validate::validate(routed, req, &state.options.validate);
+    let outcome = |answer: Answer, response_violations: Vec<Violation>| Outcome {
+        answer,
+        operation: Some(op.clone()),
+        violations: checked.violations.clone(),
+        warnings: checked.warnings.clone(),
+        response_violations,
+    };
+    if rec.strict && !checked.is_valid() {
+        let answer =
+            crate::respond::reject::rejection(&op, req.method.as_str(), &checked.violations);
+        return outcome(answer, Vec::new());
+    }
+    let Some(doc) = contract.document(&op.document) else {
+        return outcome(
+            bad_gateway("(none)", "the operation's document is not loaded"),
+            Vec::new(),
+        );
+    };
+    let url = match rec.upstream_url(doc, req) {
+        Ok(u) => u,
+        Err(why) => return outcome(bad_gateway("(none)", &why), Vec::new()),
+    };
+    let up = match rec.forward(&url, req).await {
+        Ok(x) => x,
+        Err(why) => {
+            // Name the upstream without its query string (it may carry a key).
+            let shown = url.split('?').next().unwrap_or(&url);
+            tracing::warn!(target: "specmock::record", "{shown}: {why}");
+            return outcome(bad_gateway(shown, &why), Vec::new());
+        }
+    };
+    let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
+    let creds = state.credentials.load();
+    let (rel, fixture) = fixture_for(contract, &op, &creds, req, &up, &rv);
+    match write_fixture(&rec.dir, &rel, fixture) {
+        Ok(Some(p)) => tracing::info!(target: "specmock::record", "recorded {}", p.display()),
+        Ok(None) => {
+            tracing::debug!(target: "specmock::record", "already recorded: {}", rel.display())
+        }
+        Err(e) => {
+            tracing::error!(target: "specmock::record", "could not write {}: {e}", rel.display())
+        }
+    }
+    outcome(answer_from_upstream(up, &op), rv)
+}
