@@ -34,6 +34,9 @@ use crate::respond::Answer;
 
 pub use crate::pipeline::OPERATION_HEADER;
 
+/// The inspector page served at `GET /__specmock/`.
+const INSPECTOR_HTML: &str = include_str!("admin/inspector.html");
+
 /// The prefix of the admin API; no vendor uses it.
 pub const ADMIN_PREFIX: &str = "/__specmock";
 
@@ -484,6 +487,22 @@ fn admin(state: &AppState, req: &Request) -> Answer {
         .trim_start_matches(ADMIN_PREFIX)
         .trim_start_matches('/');
     match (req.method.as_str(), sub) {
+        ("GET", "") | ("GET", "inspector") => {
+            // One self-contained page (no CDN), embedded in the binary.
+            let mut a = Answer::empty(200);
+            a.headers.insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            a.headers.insert(
+                hyper::header::HeaderName::from_static("content-security-policy"),
+                hyper::header::HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+                ),
+            );
+            a.body = Bytes::from_static(INSPECTOR_HTML.as_bytes());
+            a
+        }
         ("GET", "health") => {
             let docs: Vec<_> = contract
                 .documents()
