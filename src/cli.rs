@@ -180,10 +180,50 @@ pub struct ServeArgs {
     /// Always generate bodies from the response schema, ignoring examples (per request: `Prefer: dynamic=true`).
     #[arg(long)]
     pub dynamic: bool,
+    /// Reload documents and fixtures when their files change (a broken edit keeps the old ones serving).
+    #[arg(long)]
+    pub watch: bool,
+    /// Keep state: POST creates, GET reads and lists, PUT replaces, PATCH merges, DELETE removes (resources inferred from the paths).
+    #[arg(long)]
+    pub stateful: bool,
+    /// Turn CORS off for the mocked API (it is on by default; the admin API never has it).
+    #[arg(long)]
+    pub no_cors: bool,
+    /// Added latency for every response: milliseconds, or a random range MIN..MAX (per request: `Prefer: delay=MS`).
+    #[arg(long, value_name = "MS|MIN..MAX", value_parser = parse_latency)]
+    pub latency: Option<(u64, u64)>,
+    /// Probability (0 to 1) that a response is a fault: the connection reset or an empty body (seeded by --seed).
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
+    pub fault_rate: f64,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]
     pub tolerate_nulls: bool,
+}
+
+fn parse_latency(s: &str) -> Result<(u64, u64), String> {
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("\"{v}\" is not a number of milliseconds"))
+    };
+    match s.split_once("..") {
+        Some((a, b)) => {
+            let (a, b) = (parse(a)?, parse(b)?);
+            if a > b {
+                return Err(format!("the range {s} is backwards: write MIN..MAX"));
+            }
+            Ok((a, b))
+        }
+        None => parse(s).map(|v| (v, v)),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("\"{s}\" is not a probability between 0 and 1")),
+    }
 }
 
 fn parse_mount(s: &str) -> Result<(PathBuf, String), String> {
@@ -259,6 +299,10 @@ impl ServeArgs {
             },
             redact: Vec::new(),
             record: None,
+            cors: !self.no_cors,
+            latency: self.latency,
+            fault_rate: self.fault_rate,
+            stateful: self.stateful,
         }
     }
 
@@ -317,6 +361,18 @@ fn serve(args: ServeArgs) -> ExitCode {
                 eprintln!("specmock: {e}");
                 return ExitCode::FAILURE;
             }
+        };
+        let _watch = if args.watch {
+            let fixture_paths = FixturePaths { dirs: args.fixtures.clone(), no_bundled: args.no_fixtures };
+            match crate::watch::watch(server.state().clone(), args.spec.paths(), fixture_paths) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    eprintln!("specmock: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
         };
         // One line on stdout, for scripts: the address to talk to.
         let mut out = std::io::stdout();

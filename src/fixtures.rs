@@ -251,6 +251,13 @@ impl FixtureStore {
         self.count == 0
     }
 
+    /// True when some fixture matches (without advancing a recorded sequence).
+    pub fn has_match(&self, op: &Operation, req: &Request, body: Option<&Value>) -> bool {
+        self.by_operation
+            .get(&op.qualified_id())
+            .is_some_and(|l| l.iter().any(|f| f.matches(req, body)))
+    }
+
     /// The best fixture for a request routed to `op`, if any matches.
     pub fn find(&self, op: &Operation, req: &Request, body: Option<&Value>) -> Option<&Fixture> {
         let list = self.by_operation.get(&op.qualified_id())?;

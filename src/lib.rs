@@ -45,7 +45,9 @@ pub mod respond;
 pub mod route;
 pub mod server;
 pub mod spec;
+pub mod state;
 pub mod validate;
+pub mod watch;
 
 pub use contract::{BUNDLED_SPECS, Contract, SpecPaths};
 pub use journal::{Coverage, JournalEntry, Verification};

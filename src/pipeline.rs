@@ -40,6 +40,16 @@ pub struct Outcome {
 
 /// Route, validate and answer one request.
 pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Outcome {
+    run_with(contract, req, options, None)
+}
+
+/// [`run`] with the stateful resource store (`--stateful`).
+pub fn run_with(
+    contract: &Contract,
+    req: &Request,
+    options: &PipelineOptions,
+    resources: Option<&crate::state::ResourceStore>,
+) -> Outcome {
     let routed = match contract.routes().route(&req.method, &req.path) {
         Ok(r) => r,
         Err(not) => {
@@ -54,7 +64,22 @@ pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Out
     };
     let op = routed.operation.clone();
     let checked = validate::validate(routed, req, &options.validate);
-    let mut answer = if checked.is_valid() {
+    // Stateful mode answers CRUD requests no fixture matches.
+    let stateful = match resources {
+        Some(r)
+            if r.enabled()
+                && checked.is_valid()
+                && !contract
+                    .fixtures()
+                    .has_match(&op, req, checked.body.as_ref()) =>
+        {
+            r.answer(contract, &checked, req, &options.respond)
+        }
+        _ => None,
+    };
+    let mut answer = if let Some(a) = stateful {
+        a
+    } else if checked.is_valid() {
         respond::respond(contract, &checked, req, &options.respond)
     } else {
         respond::reject::rejection(&op, req.method.as_str(), &checked.violations)

@@ -2,7 +2,6 @@
 //! pipeline (route → validate → respond), record the exchange in the journal,
 //! answer. The admin API lives under `/__specmock/` on the same listener.
 
-use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -73,6 +72,15 @@ pub struct ServeConfig {
     pub redact: Vec<String>,
     /// Record mode: proxy to the upstream and write fixtures.
     pub record: Option<RecordConfig>,
+    /// CORS for the mocked API (never for the admin API). On by default.
+    pub cors: bool,
+    /// Added latency for every response: a fixed or a random (seeded) number
+    /// of milliseconds in `[min, max]`.
+    pub latency: Option<(u64, u64)>,
+    /// Probability (0..=1) that a response is replaced by a fault (reset or empty), seeded.
+    pub fault_rate: f64,
+    /// Stateful CRUD over the resources the paths describe.
+    pub stateful: bool,
 }
 
 /// `specmock record` settings.
@@ -98,6 +106,10 @@ impl Default for ServeConfig {
             reports: ReportPaths::default(),
             redact: Vec::new(),
             record: None,
+            cors: true,
+            latency: None,
+            fault_rate: 0.0,
+            stateful: false,
         }
     }
 }
@@ -128,6 +140,14 @@ pub struct AppState {
     pub reports: ReportPaths,
     /// Record mode.
     pub recorder: Option<crate::record::Recorder>,
+    pub cors: bool,
+    pub latency: Option<(u64, u64)>,
+    pub fault_rate: f64,
+    /// Requests answered so far: the random stream of latency and faults is
+    /// derived from the seed and this count, so a run is reproducible.
+    counter: std::sync::atomic::AtomicU64,
+    /// Stateful mode's resources (empty and unused unless `--stateful`).
+    pub resources: crate::state::ResourceStore,
     extra_redact: Vec<String>,
 }
 
@@ -150,6 +170,11 @@ impl AppState {
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,
+            cors: config.cors,
+            latency: config.latency,
+            fault_rate: config.fault_rate,
+            counter: std::sync::atomic::AtomicU64::new(0),
+            resources: crate::state::ResourceStore::new(config.stateful),
             extra_redact: config.redact.clone(),
         })
     }
@@ -286,10 +311,29 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
     }
 }
 
+/// The error that makes hyper close a connection without answering
+/// (`Prefer: fault=reset`).
+#[derive(Debug)]
+pub struct ResetConnection;
+
+impl std::fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset on purpose (fault injection)")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
+
+/// Headers specmock adds that a browser may read across origins.
+const EXPOSED: &str = "x-specmock-operation, x-specmock-violations, x-specmock-fixture, preference-applied, location, www-authenticate, allow, content-length, content-type";
+
+/// The longest delay a request may ask for.
+const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
+
 async fn handle(
     state: Arc<AppState>,
     req: hyper::Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Full<Bytes>>, ResetConnection> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
@@ -312,17 +356,128 @@ async fn handle(
         body,
     };
     if request.path == ADMIN_PREFIX || request.path.starts_with("/__specmock/") {
+        // Never CORS: a web page in the user's browser must not read or reset it.
         return Ok(into_response(admin(&state, &request)));
     }
     let contract = state.contract.load();
+    let origin = request.header_str("origin").map(str::to_string);
+    if state.cors
+        && request.method == hyper::Method::OPTIONS
+        && let Some(o) = origin.as_deref()
+        && let Some(wanted) = request.header_str("access-control-request-method")
+    {
+        return Ok(into_response(preflight(&contract, &request, wanted, o)));
+    }
     let outcome = match &state.recorder {
         Some(rec) => crate::record::proxy(&state, rec, &contract, &request).await,
-        None => pipeline::run(&contract, &request, &state.options),
+        None => pipeline::run_with(&contract, &request, &state.options, Some(&state.resources)),
     };
     let entry = journal_entry(&state, &request, &outcome, started.elapsed());
     log_exchange(&entry);
     state.journal.record(entry);
-    Ok(into_response(outcome.answer))
+    let mut answer = outcome.answer;
+
+    // Latency and faults, per request (Prefer) or for all (flags, seeded).
+    let prefs = crate::respond::prefer::Preferences::from_request(&request);
+    let n = state
+        .counter
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = state.options.respond.seed;
+    let delay = prefs.delay_ms.or_else(|| {
+        state.latency.map(|(min, max)| {
+            let r = crate::respond::generate::derive_seed(seed, "latency", &n.to_string());
+            min + r % (max.saturating_sub(min) + 1)
+        })
+    });
+    if let Some(ms) = delay.filter(|ms| *ms > 0) {
+        tokio::time::sleep(Duration::from_millis(ms.min(MAX_DELAY_MS))).await;
+    }
+    let fault = prefs.fault.or_else(|| {
+        if state.fault_rate <= 0.0 {
+            return None;
+        }
+        let r = crate::respond::generate::derive_seed(seed, "fault", &n.to_string());
+        let p = (r >> 11) as f64 / (1u64 << 53) as f64;
+        (p < state.fault_rate).then_some(if r & 1 == 0 {
+            crate::respond::prefer::Fault::Reset
+        } else {
+            crate::respond::prefer::Fault::Empty
+        })
+    });
+    match fault {
+        Some(crate::respond::prefer::Fault::Reset) => return Err(ResetConnection),
+        Some(crate::respond::prefer::Fault::Empty) => answer.body = Bytes::new(),
+        None => {}
+    }
+    if state.cors
+        && let Some(o) = &origin
+    {
+        cors_headers(&mut answer.headers, o);
+    }
+    Ok(into_response(answer))
+}
+
+/// CORS headers for an answer to a cross-origin request: the origin echoed
+/// (credentials cannot be used with `*`), and specmock's headers exposed.
+fn cors_headers(headers: &mut hyper::HeaderMap, origin: &str) {
+    use hyper::header::{self, HeaderValue};
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED),
+        );
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+/// A CORS preflight: 204 on any path of the contract, echoing the method and
+/// headers asked for.
+fn preflight(contract: &Contract, req: &Request, wanted: &str, origin: &str) -> Answer {
+    use hyper::header::{self, HeaderValue};
+    let method = wanted
+        .parse::<hyper::Method>()
+        .unwrap_or(hyper::Method::GET);
+    let known = !matches!(
+        contract.routes().route(&method, &req.path),
+        Err(crate::route::NotRouted::NotFound)
+    );
+    if !known {
+        let mut a = Answer::problem(&Problem::new(
+            404,
+            "no-route",
+            "No operation matches this path",
+            format!(
+                "preflight for {wanted} {}: no operation of the loaded documents has this path",
+                req.path
+            ),
+        ));
+        cors_headers(&mut a.headers, origin);
+        return a;
+    }
+    let mut a = Answer::empty(204);
+    cors_headers(&mut a.headers, origin);
+    if let Ok(v) = HeaderValue::from_str(wanted) {
+        a.headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
+    }
+    if let Some(h) = req.header_str("access-control-request-headers")
+        && let Ok(v) = HeaderValue::from_str(h)
+    {
+        a.headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);
+    }
+    a.headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    a.headers.append(
+        header::VARY,
+        HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"),
+    );
+    a
 }
 
 /// The exchange as the journal keeps it: credentials and secrets redacted.
@@ -559,8 +714,13 @@ fn admin(state: &AppState, req: &Request) -> Answer {
             200,
             &serde_json::to_value(state.journal.coverage(&contract)).unwrap_or(Value::Null),
         ),
+        ("GET", "state") => admin_json(
+            200,
+            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot()}),
+        ),
         ("POST", "reset") => {
             state.journal.reset();
+            state.resources.reset();
             admin_json(200, &json!({"reset": true}))
         }
         ("POST", "report") => match state.write_reports() {

@@ -18,6 +18,19 @@ pub struct Preferences {
     pub example: Option<String>,
     pub dynamic: Option<bool>,
     pub seed: Option<u64>,
+    /// `delay=MS`: wait this long before answering (not standard RFC 7240; specmock's own).
+    pub delay_ms: Option<u64>,
+    /// `fault=reset|empty`: misbehave on purpose, for resilience tests.
+    pub fault: Option<Fault>,
+}
+
+/// A fault to inject instead of a proper answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Close the connection without answering.
+    Reset,
+    /// Send the status line and headers, and no body.
+    Empty,
 }
 
 impl Preferences {
@@ -60,6 +73,14 @@ impl Preferences {
                 self.dynamic = Some(value.is_empty() || value.eq_ignore_ascii_case("true"))
             }
             "seed" => self.seed = value.parse().ok(),
+            "delay" => self.delay_ms = value.parse().ok(),
+            "fault" => {
+                self.fault = match value.to_ascii_lowercase().as_str() {
+                    "reset" => Some(Fault::Reset),
+                    "empty" => Some(Fault::Empty),
+                    _ => None,
+                }
+            }
             _ => {}
         }
     }
@@ -72,7 +93,10 @@ impl Preferences {
 
 /// Names of query parameters that carry preferences, not contract data.
 pub fn is_preference_param(name: &str) -> bool {
-    matches!(name, "__code" | "__example" | "__dynamic" | "__seed")
+    matches!(
+        name,
+        "__code" | "__example" | "__dynamic" | "__seed" | "__delay" | "__fault"
+    )
 }
 
 #[cfg(test)]
@@ -84,13 +108,15 @@ mod tests {
     fn header_tokens_combine() {
         let r = Request::new(Method::GET, "/x").header(
             "prefer",
-            "code=404, dynamic=true; x=1, seed=7, example=\"ok\"",
+            "code=404, dynamic=true; x=1, seed=7, example=\"ok\", delay=250, fault=reset",
         );
         let p = Preferences::from_request(&r);
         assert_eq!(p.code, Some(404));
         assert_eq!(p.dynamic, Some(true));
         assert_eq!(p.seed, Some(7));
         assert_eq!(p.example.as_deref(), Some("ok"));
+        assert_eq!(p.delay_ms, Some(250));
+        assert_eq!(p.fault, Some(Fault::Reset));
     }
 
     #[test]
