@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::ConfigFile;
 use crate::contract::{Contract, FixturePaths, SpecPaths};
 use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
@@ -24,6 +25,20 @@ use crate::validate::ValidateOptions;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Read settings from this file (default: ./specmock.toml when it exists); flags win over it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log format on stderr: one human-readable line per request, or JSON for machines. RUST_LOG sets the level.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The subcommands.
@@ -55,10 +70,20 @@ pub enum Command {
         after_help = "Exit status: 0 when every document loads and every example matches its schema, 1 otherwise.\n\nExample:\n  specmock validate specs/"
     )]
     Validate(SpecArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  specmock completions bash > /etc/bash_completion.d/specmock"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `specmock man > specmock.1`.
+    Man,
 }
 
 /// Which documents to load.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, serde::Serialize)]
 pub struct SpecArgs {
     /// OpenAPI documents (YAML or JSON) or folders of them; none: the bundled vendor specs.
     #[arg(value_name = "SPEC|DIR")]
@@ -101,9 +126,9 @@ pub struct CheckArgs {
 pub struct RecordArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
-    /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json.
-    #[arg(long, value_name = "DIR", required = true)]
-    pub fixtures: PathBuf,
+    /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json (required, here or in specmock.toml).
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
     /// Forward to this URL instead of each document's first server URL (it replaces scheme, host and base path).
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
@@ -119,6 +144,9 @@ pub struct RecordArgs {
     /// Also redact body values under this key (repeatable); token, secret, password, apiKey and key always are.
     #[arg(long, value_name = "KEY")]
     pub redact: Vec<String>,
+    /// Per-document upstreams (from specmock.toml `[[document]]` tables): document name -> URL.
+    #[arg(skip)]
+    pub upstreams: Vec<(String, String)>,
 }
 
 /// `run` options.
@@ -135,7 +163,7 @@ pub struct RunArgs {
 }
 
 /// `serve` options.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, serde::Serialize)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub spec: SpecArgs,
@@ -155,6 +183,7 @@ pub struct ServeArgs {
         env = "SPECMOCK_ADMIN_TOKEN",
         hide_env_values = true
     )]
+    #[serde(serialize_with = "redacted")]
     pub admin_token: Option<String>,
     /// Leave the admin API open even when listening off loopback (trusted networks only).
     #[arg(long)]
@@ -195,6 +224,10 @@ pub struct ServeArgs {
     /// Probability (0 to 1) that a response is a fault: the connection reset or an empty body (seeded by --seed).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
+    /// Print the settings in force (flags, specmock.toml, defaults) as JSON and exit.
+    #[arg(long)]
+    #[serde(skip)]
+    pub print_config: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]
@@ -236,29 +269,291 @@ fn parse_mount(s: &str) -> Result<(PathBuf, String), String> {
     Ok((PathBuf::from(file), prefix.to_string()))
 }
 
-/// Parse the command line and run; what `main` calls.
+/// Parse the command line (and `specmock.toml`) and run; what `main` calls.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("specmock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(cfg) = &config {
+        let sub = matches.subcommand().map(|(_, m)| m);
+        let applied = match (&mut cli.command, sub) {
+            (Command::Serve(a), Some(m)) => apply_serve(a, m, cfg),
+            (Command::Run(a), Some(m)) => apply_serve(&mut a.serve, m, cfg).map(|_| {
+                if !given(m, "allow_violations")
+                    && let Some(v) = cfg.allow_violations
+                {
+                    a.allow_violations = v;
+                }
+            }),
+            (Command::Record(a), Some(m)) => apply_record(a, m, cfg),
+            _ => Ok(()),
+        };
+        if let Err(e) = applied {
+            eprintln!("specmock: specmock.toml: {e}");
+            return ExitCode::from(2);
+        }
+        if !given(&matches, "log_format")
+            && let Some(f) = &cfg.log_format
+        {
+            cli.log_format = match f.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => {
+                    eprintln!(
+                        "specmock: specmock.toml: log-format must be \"text\" or \"json\", not \"{other}\""
+                    );
+                    return ExitCode::from(2);
+                }
+            };
+        }
+    }
+    let _log_guard = init_logging(cli.log_format);
     match cli.command {
+        Command::Serve(args) if args.print_config => print_config(&args),
         Command::Serve(args) => serve(args),
         Command::Run(args) => run(args),
         Command::Record(args) => record(args),
         Command::Fixtures(FixturesCommand::Check(args)) => fixtures_check(&args),
         Command::Routes(args) => routes(&args),
         Command::Validate(args) => validate(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "specmock",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("specmock: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
-fn init_logging() {
+/// `--config FILE`, else `./specmock.toml` when it exists.
+fn load_config(explicit: Option<&std::path::Path>) -> Result<Option<ConfigFile>, String> {
+    match explicit {
+        Some(p) => ConfigFile::load(p).map(Some),
+        None => {
+            let p = std::path::Path::new(crate::config::DEFAULT_FILE);
+            if p.is_file() {
+                ConfigFile::load(p).map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// True when the user set this argument (on the command line or by its env var).
+fn given(m: &clap::ArgMatches, id: &str) -> bool {
+    use clap::parser::ValueSource;
+    matches!(
+        m.value_source(id),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
+}
+
+/// Fill what the command line left unset from the config file.
+fn apply_serve(a: &mut ServeArgs, m: &clap::ArgMatches, c: &ConfigFile) -> Result<(), String> {
+    apply_specs(&mut a.spec, m, c)?;
+    macro_rules! flag {
+        ($field:ident, $id:literal) => {
+            if !given(m, $id)
+                && let Some(v) = c.$field
+            {
+                a.$field = v;
+            }
+        };
+    }
+    if !given(m, "host")
+        && let Some(h) = &c.host
+    {
+        a.host = h
+            .parse()
+            .map_err(|_| format!("host: \"{h}\" is not an IP address"))?;
+    }
+    if !given(m, "port") && c.port.is_some() {
+        a.port = c.port;
+    }
+    if !given(m, "fixtures") {
+        if let Some(f) = &c.fixtures {
+            a.fixtures = f.clone();
+        }
+        for d in c.document.iter().flatten() {
+            if let Some(f) = &d.fixtures {
+                a.fixtures.push(f.clone());
+            }
+        }
+    }
+    flag!(no_fixtures, "no_fixtures");
+    flag!(fixtures_only, "fixtures_only");
+    if !given(m, "seed") && c.seed.is_some() {
+        a.seed = c.seed;
+    }
+    flag!(dynamic, "dynamic");
+    flag!(tolerate_nulls, "tolerate_nulls");
+    if !given(m, "journal_size")
+        && let Some(s) = &c.journal_size
+    {
+        a.journal_size = crate::journal::parse_size(s).map_err(|e| format!("journal-size: {e}"))?;
+    }
+    if !given(m, "admin_token") && c.admin_token.is_some() {
+        a.admin_token = c.admin_token.clone();
+    }
+    flag!(admin_open, "admin_open");
+    if !given(m, "report_json") && c.report_json.is_some() {
+        a.report_json = c.report_json.clone();
+    }
+    if !given(m, "report_junit") && c.report_junit.is_some() {
+        a.report_junit = c.report_junit.clone();
+    }
+    flag!(no_cors, "no_cors");
+    if !given(m, "latency")
+        && let Some(l) = &c.latency
+    {
+        a.latency = Some(parse_latency(l).map_err(|e| format!("latency: {e}"))?);
+    }
+    if !given(m, "fault_rate")
+        && let Some(r) = c.fault_rate
+    {
+        a.fault_rate = parse_rate(&r.to_string()).map_err(|e| format!("fault-rate: {e}"))?;
+    }
+    flag!(stateful, "stateful");
+    flag!(watch, "watch");
+    Ok(())
+}
+
+fn apply_specs(spec: &mut SpecArgs, m: &clap::ArgMatches, c: &ConfigFile) -> Result<(), String> {
+    if !given(m, "specs") {
+        if let Some(s) = &c.specs {
+            spec.specs = s.clone();
+        }
+        for d in c.document.iter().flatten() {
+            let covered = spec
+                .specs
+                .iter()
+                .any(|s| s == &d.path || (s.is_dir() && d.path.starts_with(s)));
+            if !covered {
+                spec.specs.push(d.path.clone());
+            }
+        }
+    }
+    if !given(m, "mount") {
+        for raw in c.mount.iter().flatten() {
+            spec.mount
+                .push(parse_mount(raw).map_err(|e| format!("mount: {e}"))?);
+        }
+        for d in c.document.iter().flatten() {
+            if let Some(p) = &d.prefix {
+                if !p.starts_with('/') {
+                    return Err(format!(
+                        "document {}: prefix must start with '/'",
+                        d.path.display()
+                    ));
+                }
+                spec.mount.push((d.path.clone(), p.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply_record(a: &mut RecordArgs, m: &clap::ArgMatches, c: &ConfigFile) -> Result<(), String> {
+    apply_specs(&mut a.spec, m, c)?;
+    if !given(m, "fixtures") && a.fixtures.is_none() {
+        a.fixtures = c.fixtures.as_ref().and_then(|f| f.first().cloned());
+    }
+    if !given(m, "upstream") && c.upstream.is_some() {
+        a.upstream = c.upstream.clone();
+    }
+    if !given(m, "host")
+        && let Some(h) = &c.host
+    {
+        a.host = h
+            .parse()
+            .map_err(|_| format!("host: \"{h}\" is not an IP address"))?;
+    }
+    if !given(m, "port")
+        && let Some(p) = c.port
+    {
+        a.port = p;
+    }
+    if !given(m, "strict")
+        && let Some(v) = c.strict
+    {
+        a.strict = v;
+    }
+    if !given(m, "redact")
+        && let Some(r) = &c.redact
+    {
+        a.redact = r.clone();
+    }
+    for d in c.document.iter().flatten() {
+        if let Some(u) = &d.upstream {
+            a.upstreams
+                .push((crate::spec::stem(&d.path.to_string_lossy()), u.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Secrets never reach the output: a set token prints as `<redacted>`.
+fn redacted<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str(crate::redact::REDACTED),
+        None => s.serialize_none(),
+    }
+}
+
+/// The settings in force, as JSON (what `--print-config` shows).
+fn print_config(args: &ServeArgs) -> ExitCode {
+    match serde_json::to_string_pretty(args) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("specmock: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr through a non-blocking writer (a slow terminal or pipe
+/// never holds up a request); the guard flushes them at exit.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
+        .with_writer(writer)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Json => builder.json().with_target(true).try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+    };
+    guard
 }
 
 fn load(spec: &SpecArgs) -> Result<Contract, ExitCode> {
@@ -463,6 +758,12 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 fn record(args: RecordArgs) -> ExitCode {
+    let Some(dir) = args.fixtures.clone() else {
+        eprintln!(
+            "specmock: record needs --fixtures DIR (where the fixtures are written), or `fixtures` in specmock.toml"
+        );
+        return ExitCode::from(2);
+    };
     let contract = match load(&args.spec) {
         Ok(c) => c,
         Err(code) => return code,
@@ -483,7 +784,8 @@ fn record(args: RecordArgs) -> ExitCode {
             port: args.port,
             redact: args.redact.clone(),
             record: Some(RecordConfig {
-                dir: args.fixtures.clone(),
+                dir: dir.clone(),
+                upstreams: args.upstreams.iter().cloned().collect(),
                 upstream: args.upstream.clone(),
                 strict: args.strict,
             }),
@@ -502,7 +804,7 @@ fn record(args: RecordArgs) -> ExitCode {
         tracing::info!(
             "recording on {} into {} (upstream: {})",
             server.url(),
-            args.fixtures.display(),
+            dir.display(),
             args.upstream
                 .as_deref()
                 .unwrap_or("each document's server URL")

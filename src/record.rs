@@ -57,9 +57,20 @@ pub struct Recorder {
     pub dir: PathBuf,
     /// Refuse requests that break the contract instead of forwarding them.
     pub strict: bool,
+    /// Per-document upstreams (by document name), winning over `upstream`.
+    pub upstreams: std::collections::HashMap<String, String>,
 }
 
 impl Recorder {
+    /// Give documents their own upstreams.
+    pub fn with_upstreams(
+        mut self,
+        upstreams: std::collections::HashMap<String, String>,
+    ) -> Recorder {
+        self.upstreams = upstreams;
+        self
+    }
+
     /// A recorder with a client that times out (10 s to connect, 60 s in all)
     /// and does not follow redirects (the client sees what the API said).
     pub fn new(dir: PathBuf, upstream: Option<String>, strict: bool) -> Result<Recorder, String> {
@@ -78,12 +89,16 @@ impl Recorder {
             upstream,
             dir,
             strict,
+            upstreams: Default::default(),
         })
     }
 
     /// The upstream URL a request to `op` goes to.
     pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, String> {
-        let base = match (&self.upstream, &doc.server_url) {
+        let base = match (
+            self.upstreams.get(&doc.name).or(self.upstream.as_ref()),
+            &doc.server_url,
+        ) {
             (Some(u), _) => u.clone(),
             (None, Some(u)) if u.starts_with("http://") || u.starts_with("https://") => u.clone(),
             _ => {

@@ -90,6 +90,8 @@ pub struct RecordConfig {
     pub dir: PathBuf,
     /// Replaces every document's server URL.
     pub upstream: Option<String>,
+    /// Per document (by name): replaces that document's server URL (wins over `upstream`).
+    pub upstreams: std::collections::HashMap<String, String>,
     /// Refuse requests that break the contract instead of forwarding them.
     pub strict: bool,
 }
@@ -158,6 +160,7 @@ impl AppState {
         let recorder = match &config.record {
             Some(r) => Some(
                 crate::record::Recorder::new(r.dir.clone(), r.upstream.clone(), r.strict)
+                    .map(|rec| rec.with_upstreams(r.upstreams.clone()))
                     .map_err(io::Error::other)?,
             ),
             None => None,
