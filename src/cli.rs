@@ -224,6 +224,27 @@ pub struct ServeArgs {
     /// Probability (0 to 1) that a response is a fault: the connection reset or an empty body (seeded by --seed).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
+    /// Largest request body; bigger ones get 413 (e.g. 10MiB).
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = crate::journal::parse_size)]
+    pub max_body_size: usize,
+    /// Largest total size of the request headers; bigger get 431.
+    #[arg(long, value_name = "SIZE", default_value = "64KiB", value_parser = crate::journal::parse_size)]
+    pub max_header_size: usize,
+    /// Most request headers; more get 431.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_headers: usize,
+    /// Longest path and query; longer get 414.
+    #[arg(long, value_name = "SIZE", default_value = "8KiB", value_parser = crate::journal::parse_size)]
+    pub max_url_length: usize,
+    /// Seconds a client may take to send a request's headers (against slowloris).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a keep-alive connection may sit idle before it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Most connections served at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
     /// Print the settings in force (flags, specmock.toml, defaults) as JSON and exit.
     #[arg(long)]
     #[serde(skip)]
@@ -438,6 +459,42 @@ fn apply_serve(a: &mut ServeArgs, m: &clap::ArgMatches, c: &ConfigFile) -> Resul
     }
     flag!(stateful, "stateful");
     flag!(watch, "watch");
+    for (id, value, slot) in [
+        ("max_body_size", &c.max_body_size, &mut a.max_body_size),
+        (
+            "max_header_size",
+            &c.max_header_size,
+            &mut a.max_header_size,
+        ),
+        ("max_url_length", &c.max_url_length, &mut a.max_url_length),
+    ] {
+        if !given(m, id)
+            && let Some(v) = value
+        {
+            *slot = crate::journal::parse_size(v)
+                .map_err(|e| format!("{}: {e}", id.replace('_', "-")))?;
+        }
+    }
+    if !given(m, "max_headers")
+        && let Some(v) = c.max_headers
+    {
+        a.max_headers = v;
+    }
+    if !given(m, "header_timeout")
+        && let Some(v) = c.header_timeout
+    {
+        a.header_timeout = v;
+    }
+    if !given(m, "idle_timeout")
+        && let Some(v) = c.idle_timeout
+    {
+        a.idle_timeout = v;
+    }
+    if !given(m, "max_connections")
+        && let Some(v) = c.max_connections
+    {
+        a.max_connections = v;
+    }
     Ok(())
 }
 
@@ -603,6 +660,15 @@ impl ServeArgs {
             latency: self.latency,
             fault_rate: self.fault_rate,
             stateful: self.stateful,
+            limits: crate::server::Limits {
+                max_body: self.max_body_size,
+                max_header_bytes: self.max_header_size,
+                max_headers: self.max_headers,
+                max_url: self.max_url_length,
+                header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1)),
+                idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
+                max_connections: self.max_connections.max(1),
+            },
         }
     }
 

@@ -43,6 +43,13 @@ pub const KEYS: &[&str] = &[
     "stateful",
     "watch",
     "log-format",
+    "max-body-size",
+    "max-header-size",
+    "max-headers",
+    "max-url-length",
+    "header-timeout",
+    "idle-timeout",
+    "max-connections",
     "allow-violations",
     "upstream",
     "strict",
@@ -80,6 +87,14 @@ pub struct ConfigFile {
     pub stateful: Option<bool>,
     pub watch: Option<bool>,
     pub log_format: Option<String>,
+    /// Limits: sizes as `10MiB`, timeouts in seconds.
+    pub max_body_size: Option<String>,
+    pub max_header_size: Option<String>,
+    pub max_headers: Option<usize>,
+    pub max_url_length: Option<String>,
+    pub header_timeout: Option<u64>,
+    pub idle_timeout: Option<u64>,
+    pub max_connections: Option<usize>,
     /// `run` only.
     pub allow_violations: Option<bool>,
     /// `record` only.
@@ -208,7 +223,8 @@ mod tests {
         for k in KEYS.iter().filter(|k| **k != "document") {
             let v = match *k {
                 "specs" | "fixtures" | "redact" | "mount" => "[]",
-                "port" | "seed" => "1",
+                "port" | "seed" | "max-headers" | "header-timeout" | "idle-timeout"
+                | "max-connections" => "1",
                 "fault-rate" => "0.5",
                 "host" | "journal-size" | "admin-token" | "report-json" | "report-junit"
                 | "latency" | "log-format" | "upstream" => "'x'",

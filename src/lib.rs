@@ -33,6 +33,7 @@ pub mod cli;
 pub mod config;
 pub mod contract;
 pub mod fixtures;
+pub mod idle;
 pub mod journal;
 pub mod media;
 pub mod mock_server;

@@ -81,7 +81,49 @@ pub struct ServeConfig {
     pub fault_rate: f64,
     /// Stateful CRUD over the resources the paths describe.
     pub stateful: bool,
+    /// Request limits.
+    pub limits: Limits,
 }
+
+/// Limits on what one request or connection may use, each answered with a
+/// problem+json that says which limit and how to raise it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Largest request body (413 beyond).
+    pub max_body: usize,
+    /// Largest total size of the request headers (431 beyond).
+    pub max_header_bytes: usize,
+    /// Most request headers (431 beyond).
+    pub max_headers: usize,
+    /// Longest request target, path and query (414 beyond).
+    pub max_url: usize,
+    /// How long a client may take to send a request's headers (slowloris).
+    pub header_timeout: Duration,
+    /// How long a keep-alive connection may sit idle before it is closed.
+    pub idle_timeout: Duration,
+    /// Most connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 10 * 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            max_url: 8 * 1024,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
+}
+
+/// hyper's own limits sit above specmock's, so a client gets specmock's
+/// explanation instead of hyper's bare 431 or close: hyper's read buffer (1 MiB
+/// or more) and header count (4 x --max-headers + 64) bound what can be
+/// explained; beyond those, hyper answers on its own.
+const HYPER_MAX_BUF: usize = 1024 * 1024;
 
 /// `specmock record` settings.
 #[derive(Debug, Clone)]
@@ -112,6 +154,7 @@ impl Default for ServeConfig {
             latency: None,
             fault_rate: 0.0,
             stateful: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -150,6 +193,7 @@ pub struct AppState {
     counter: std::sync::atomic::AtomicU64,
     /// Stateful mode's resources (empty and unused unless `--stateful`).
     pub resources: crate::state::ResourceStore,
+    pub limits: Limits,
     extra_redact: Vec<String>,
 }
 
@@ -178,6 +222,7 @@ impl AppState {
             fault_rate: config.fault_rate,
             counter: std::sync::atomic::AtomicU64::new(0),
             resources: crate::state::ResourceStore::new(config.stateful),
+            limits: config.limits,
             extra_redact: config.redact.clone(),
         })
     }
@@ -269,9 +314,25 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: oneshot::Receiver<()>) {
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let limits = state.limits;
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(HYPER_MAX_BUF.max(limits.max_header_bytes + limits.max_url + 8192))
+        .max_headers(limits.max_headers.saturating_mul(4).saturating_add(64));
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
+        // At the connection limit, wait for a slot before accepting more.
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
@@ -285,12 +346,19 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
                 };
                 let _ = stream.set_nodelay(true);
                 let st = state.clone();
+                let activity = Arc::new(crate::idle::Activity::new());
+                let io = TokioIo::new(crate::idle::Tracked::new(stream, activity.clone()));
                 let svc = service_fn(move |req| handle(st.clone(), req));
-                let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
+                let conn = builder.serve_connection(io, svc).into_owned();
                 let conn = graceful.watch(conn);
+                let idle = limits.idle_timeout;
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!("connection ended: {e}");
+                    let _permit = permit;
+                    tokio::select! {
+                        r = conn => if let Err(e) = r {
+                            tracing::debug!("connection ended: {e}");
+                        },
+                        _ = activity.idle_for(idle) => tracing::debug!("closing a connection idle for {idle:?}"),
                     }
                 });
             }
@@ -312,6 +380,66 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
         }
         Err(e) => tracing::error!("could not write the reports: {e}"),
     }
+}
+
+/// A limit a request went over, as the problem the client gets.
+fn over_limit(status: u16, kind: &'static str, title: &str, detail: String) -> Answer {
+    Answer::problem(&Problem::new(status, kind, title.to_string(), detail))
+}
+
+/// Checks that need only the request head: URL length, a NUL in the path,
+/// header count and size.
+fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Option<Answer> {
+    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
+    if target > limits.max_url {
+        return Some(over_limit(
+            414,
+            "uri-too-long",
+            "The request target is too long",
+            format!(
+                "the path and query are {target} bytes; the limit is {} (--max-url-length)",
+                limits.max_url
+            ),
+        ));
+    }
+    let path = parts.uri.path();
+    if path.contains("%00") || path.contains('\0') {
+        return Some(over_limit(
+            400,
+            "bad-path",
+            "The path holds a NUL byte",
+            "a path may not contain %00".to_string(),
+        ));
+    }
+    let count = parts.headers.len();
+    if count > limits.max_headers {
+        return Some(over_limit(
+            431,
+            "too-many-headers",
+            "Too many request headers",
+            format!(
+                "{count} headers; the limit is {} (--max-headers)",
+                limits.max_headers
+            ),
+        ));
+    }
+    let bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if bytes > limits.max_header_bytes {
+        return Some(over_limit(
+            431,
+            "headers-too-large",
+            "The request headers are too large",
+            format!(
+                "the headers are {bytes} bytes; the limit is {} (--max-header-size)",
+                limits.max_header_bytes
+            ),
+        ));
+    }
+    None
 }
 
 /// The error that makes hyper close a connection without answering
@@ -339,8 +467,20 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, ResetConnection> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
+    if let Some(refused) = check_head(&state.limits, &parts) {
+        return Ok(into_response(refused));
+    }
+    let max_body = state.limits.max_body;
+    let body = match http_body_util::Limited::new(body, max_body).collect().await {
         Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(into_response(over_limit(
+                413,
+                "body-too-large",
+                "The request body is too large",
+                format!("the body is over the {max_body}-byte limit (--max-body-size)"),
+            )));
+        }
         Err(e) => {
             let p = Problem::new(
                 400,
@@ -373,7 +513,37 @@ async fn handle(
     }
     let outcome = match &state.recorder {
         Some(rec) => crate::record::proxy(&state, rec, &contract, &request).await,
-        None => pipeline::run_with(&contract, &request, &state.options, Some(&state.resources)),
+        None => {
+            // A bug in a stage must cost one request a 500, never the server.
+            let run = std::panic::AssertUnwindSafe(|| {
+                pipeline::run_with(&contract, &request, &state.options, Some(&state.resources))
+            });
+            match std::panic::catch_unwind(run) {
+                Ok(o) => o,
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    tracing::error!(
+                        "a request handler panicked: {what}; answered 500 and kept serving"
+                    );
+                    pipeline::Outcome {
+                        answer: Answer::problem(&Problem::new(
+                            500,
+                            "internal-error",
+                            "specmock failed on this request",
+                            format!("this is a specmock bug, please report it: {what}"),
+                        )),
+                        operation: None,
+                        violations: Vec::new(),
+                        warnings: Vec::new(),
+                        response_violations: Vec::new(),
+                    }
+                }
+            }
+        }
     };
     let entry = journal_entry(&state, &request, &outcome, started.elapsed());
     log_exchange(&entry);
