@@ -117,26 +117,23 @@ impl Fixture {
         self.query.len() + self.headers.len() + self.body.as_ref().map_or(0, count_leaves)
     }
 
+    /// Literal segments equal (percent-decoded), template segments anything.
+    fn path_matches(&self, path: &str) -> bool {
+        let segs: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        segs.len() == self.segments.len()
+            && segs.iter().zip(&self.segments).all(|(s, want)| match want {
+                Segment::Literal(l) => percent_decode_str(s).decode_utf8_lossy() == l.as_str(),
+                Segment::Any => true,
+            })
+    }
+
     fn matches(&self, req: &Request, body: Option<&Value>) -> bool {
         if self.method != req.method && !(req.method == Method::HEAD && self.method == Method::GET)
         {
             return false;
         }
-        let segs: Vec<&str> = req
-            .path
-            .strip_prefix('/')
-            .unwrap_or(&req.path)
-            .split('/')
-            .collect();
-        if segs.len() != self.segments.len() {
+        if !self.path_matches(&req.path) {
             return false;
-        }
-        for (s, want) in segs.iter().zip(&self.segments) {
-            if let Segment::Literal(l) = want
-                && percent_decode_str(s).decode_utf8_lossy() != l.as_str()
-            {
-                return false;
-            }
         }
         if !self.query.is_empty() {
             let pairs = req.query_pairs();
@@ -326,17 +323,7 @@ impl Fixture {
                 self.method, req.method
             ));
         }
-        let segs: Vec<&str> = req
-            .path
-            .strip_prefix('/')
-            .unwrap_or(&req.path)
-            .split('/')
-            .collect();
-        let path_ok = segs.len() == self.segments.len()
-            && segs.iter().zip(&self.segments).all(|(s, w)| match w {
-                Segment::Literal(l) => percent_decode_str(s).decode_utf8_lossy() == l.as_str(),
-                Segment::Any => true,
-            });
+        let path_ok = self.path_matches(&req.path);
         if !path_ok {
             out.push(format!("path {} (fixture) vs {}", self.path, req.path));
         }
