@@ -9,6 +9,7 @@ use hyper::Method;
 use specmock::Contract;
 use specmock::pipeline::{self, PipelineOptions};
 use specmock::request::Request;
+use specmock::respond::generate;
 use specmock::validate::{ValidateOptions, validate};
 
 const AXIOM_BODY: &str = r#"{"existingTokenExpiresAt":"2023-11-07T05:31:56Z","newToken":{"name":"ingest","description":"CI ingest token","expiresAt":"2024-11-07T05:31:56Z","datasetCapabilities":{"logs":{"ingest":["create"],"query":["read"]}},"orgCapabilities":{"annotations":["create"],"apiTokens":["read"],"auditLog":["read"],"billing":["read"],"dashboards":["create","read"],"datasets":["read"],"monitors":["read"],"users":["read"]},"viewCapabilities":{}},"newTokenExpiresAt":"2024-11-07T05:31:56Z"}"#;
@@ -49,6 +50,36 @@ fn stages(c: &mut Criterion) {
     let popts = PipelineOptions::default();
     c.bench_function("pipeline/axiom-regenerate", |b| {
         b.iter(|| pipeline::run(&contract, black_box(&req), &popts))
+    });
+
+    // Generation: one SoftwareOne ApiToken body (the 200 of the PUT), as `Prefer: dynamic=true` does.
+    let op = contract
+        .operation("put-public-v1-accounts-api-tokens-id")
+        .expect("the SoftwareOne operation");
+    let doc = contract.document(&op.document).expect("its document");
+    let schema = op.responses[0].content[0]
+        .schema
+        .clone()
+        .expect("the ApiToken schema");
+    let params = vec![("id".to_string(), "TKN-1".to_string())];
+    let mut n = 0u64;
+    c.bench_function("generate/softwareone-api-token", |b| {
+        b.iter(|| {
+            n += 1;
+            let seed = generate::derive_seed(
+                7,
+                "softwareone/put-public-v1-accounts-api-tokens-id",
+                &n.to_string(),
+            );
+            generate::generate(
+                &doc.files,
+                &schema.loc,
+                seed,
+                &generate::Hints {
+                    path_params: &params,
+                },
+            )
+        })
     });
 
     let invalid = Request::new(Method::PUT, "/api/admin/api-tokens/abc")
