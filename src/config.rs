@@ -227,7 +227,8 @@ mod tests {
                 | "max-connections" => "1",
                 "fault-rate" => "0.5",
                 "host" | "journal-size" | "admin-token" | "report-json" | "report-junit"
-                | "latency" | "log-format" | "upstream" => "'x'",
+                | "latency" | "log-format" | "upstream" | "max-body-size" | "max-header-size"
+                | "max-url-length" => "'x'",
                 _ => "true",
             };
             ConfigFile::parse(&format!("{k} = {v}\n")).unwrap_or_else(|e| panic!("{k}: {e}"));
