@@ -1,6 +1,6 @@
 //! Micro-benchmarks of the pipeline's stages on the bundled specs, each stage
 //! alone, so a regression shows up per stage. Run: `cargo bench --bench stages`.
-//! (Load benchmarks of the whole server live in `bench/run`.)
+//! (Whole-server load scripts: `bench/logging-cost`, `bench/soak`.)
 
 use std::hint::black_box;
 

@@ -408,3 +408,32 @@ fn malformed_utf8_json_is_a_violation_not_a_500() {
     );
     assert!((400..500).contains(&r.status), "{r:?}");
 }
+
+#[test]
+fn an_empty_form_is_an_empty_object_and_big_integers_are_integers() {
+    let s = Specmock::serve(&[]);
+    let r = send(
+        "POST",
+        &s.url(ADA),
+        &[
+            ("X-AIO-Key", "k"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        Some(""),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = send(
+        "GET",
+        &s.url("/api/v2/me/feeds/f/data/chart?X-AIO-Key=k&hours=18446744073709551616"),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = send(
+        "GET",
+        &s.url("/api/v2/me/feeds/f/data/chart?X-AIO-Key=k&hours=2.5"),
+        &[],
+        None,
+    );
+    assert_eq!(r.status, 422, "{r:?}");
+}

@@ -227,6 +227,13 @@ impl Shape {
                 .parse::<i64>()
                 .map(Value::from)
                 .or_else(|_| raw.parse::<u64>().map(Value::from))
+                // Beyond 64 bits, or written `24.0`: still an integer to JSON Schema.
+                .or_else(|_| match raw.parse::<f64>() {
+                    Ok(f) if f.is_finite() && f.fract() == 0.0 => {
+                        serde_json::Number::from_f64(f).map(Value::Number).ok_or(())
+                    }
+                    _ => Err(()),
+                })
                 .unwrap_or_else(|_| Value::String(raw.to_string())),
             Shape::Number => match raw.parse::<i64>() {
                 Ok(i) => Value::from(i),
@@ -402,6 +409,12 @@ mod tests {
     #[test]
     fn status_keys() {
         assert_eq!(StatusKey::parse("200"), Some(StatusKey::Code(200)));
+        assert_eq!(
+            Shape::Integer.coerce("18446744073709551616"),
+            serde_json::json!(18446744073709551616.0)
+        );
+        assert_eq!(Shape::Integer.coerce("24.0"), serde_json::json!(24.0));
+        assert_eq!(Shape::Integer.coerce("2.5"), serde_json::json!("2.5"));
         assert_eq!(StatusKey::parse("2XX"), Some(StatusKey::Range(2)));
         assert_eq!(StatusKey::parse("4xx"), Some(StatusKey::Range(4)));
         assert_eq!(StatusKey::parse("default"), Some(StatusKey::Default));

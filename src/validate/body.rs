@@ -82,7 +82,16 @@ pub fn check(
     let Some(body_spec) = &op.request_body else {
         return (None, None);
     };
-    if req.body.is_empty() {
+    // An empty form-encoded body is the form encoding of `{}`, not a missing body.
+    let empty_form = req.body.is_empty()
+        && req
+            .header_str("content-type")
+            .is_some_and(|ct| essence(ct) == "application/x-www-form-urlencoded")
+        && body_spec
+            .content
+            .iter()
+            .any(|m| essence(&m.media_type) == "application/x-www-form-urlencoded");
+    if req.body.is_empty() && !empty_form {
         if body_spec.required {
             let types: Vec<&str> = body_spec
                 .content
