@@ -40,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         for (k, v) in &f.headers {
-            if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
                 req.headers.append(k, v);
             }
         }

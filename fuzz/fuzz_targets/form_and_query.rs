@@ -45,9 +45,14 @@ fn multipart_contract() -> &'static Contract {
         let op = c.operation("createToken").expect("createToken");
         let body = op.request_body.as_ref().expect("createToken takes a body");
         assert!(
-            body.content.iter().any(|m| m.media_type == "multipart/form-data"),
+            body.content
+                .iter()
+                .any(|m| m.media_type == "multipart/form-data"),
             "createToken accepts multipart in the extended document: {:?}",
-            body.content.iter().map(|m| &m.media_type).collect::<Vec<_>>()
+            body.content
+                .iter()
+                .map(|m| &m.media_type)
+                .collect::<Vec<_>>()
         );
         c
     })
@@ -57,7 +62,7 @@ const MODES: u8 = 8;
 
 fn run(contract: &Contract, req: &Request, seed: u8) {
     let options = common::options(seed as u64, seed & 1 == 1, false, false);
-    common::consume(&specmock::pipeline::run(contract, req, &options));
+    common::consume(&specmock::pipeline::run(contract, req, &options), req);
 }
 
 fn post(path: &str, content_type: &str, body: &[u8]) -> Request {
@@ -108,7 +113,11 @@ fuzz_target!(|data: &[u8]| {
         }
         // createToken: multipart with a fixed boundary (bundled: refused; extended: parsed).
         4 => {
-            let req = post("/api/v2/jdoe/tokens", "multipart/form-data; boundary=XyZ", payload);
+            let req = post(
+                "/api/v2/jdoe/tokens",
+                "multipart/form-data; boundary=XyZ",
+                payload,
+            );
             run(bundled, &req, mode);
             run(multipart_contract(), &req, mode);
         }

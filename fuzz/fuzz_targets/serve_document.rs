@@ -18,7 +18,8 @@ use specmock::spec::SpecSource;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
-    let Ok(contract) = Contract::from_sources(vec![SpecSource::from_text("fuzz.yaml", text)]) else {
+    let Ok(contract) = Contract::from_sources(vec![SpecSource::from_text("fuzz.yaml", text)])
+    else {
         return;
     };
     let seed = data.len() as u64;
@@ -38,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         }
         for dynamic in [true, false] {
             let options = common::options(seed, false, dynamic, false);
-            common::consume(&specmock::pipeline::run(&contract, &req, &options));
+            common::consume(&specmock::pipeline::run(&contract, &req, &options), &req);
         }
     }
 });

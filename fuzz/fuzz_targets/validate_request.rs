@@ -70,7 +70,9 @@ enum Body {
     Empty,
     Raw(Vec<u8>),
     /// The operation's request example with some members replaced.
-    Example { edits: Vec<(Name, Json)> },
+    Example {
+        edits: Vec<(Name, Json)>,
+    },
     Json(Json),
     Form(Vec<(Name, String)>),
     Multipart {
@@ -100,7 +102,7 @@ struct Input {
     query: Vec<QueryPair>,
     raw_query: Option<String>,
     headers: Vec<(HeaderChoice, String)>,
-    /// `>= 32`: satisfy security requirement `requirement` (modulo their
+    /// `< 224`: satisfy security requirement `requirement` (modulo their
     /// count) with `credential` (a fixed key when empty); else send none.
     credentials: u8,
     requirement: u8,
@@ -116,8 +118,17 @@ struct Input {
     flags: u8,
 }
 
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"];
-const PREFERENCES: &[&str] = &["__code", "__example", "__dynamic", "__seed", "__delay", "__fault"];
+const METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE",
+];
+const PREFERENCES: &[&str] = &[
+    "__code",
+    "__example",
+    "__dynamic",
+    "__seed",
+    "__delay",
+    "__fault",
+];
 const HEADERS: &[&str] = &[
     "content-type",
     "accept",
@@ -190,7 +201,10 @@ fn plain_request(data: &[u8]) {
     let mut req = Request::new(method, target);
     for line in lines {
         if let Some((n, v)) = line.split_once(':')
-            && let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.trim().as_bytes()), HeaderValue::from_str(v.trim()))
+            && let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(n.trim().as_bytes()),
+                HeaderValue::from_str(v.trim()),
+            )
         {
             req.headers.append(n, v);
         }
@@ -199,7 +213,7 @@ fn plain_request(data: &[u8]) {
     let seed = data.len() as u64;
     for contract in [common::contract(), common::contract_with_fixtures()] {
         let options = common::options(seed, false, false, false);
-        common::consume(&specmock::pipeline::run(contract, &req, &options));
+        common::consume(&specmock::pipeline::run(contract, &req, &options), &req);
     }
 }
 
@@ -220,7 +234,13 @@ fn structured(input: Input) {
             let segments: Vec<String> = input
                 .segments
                 .iter()
-                .map(|s| if s.is_empty() { "x1".to_string() } else { s.clone() })
+                .map(|s| {
+                    if s.is_empty() {
+                        "x1".to_string()
+                    } else {
+                        s.clone()
+                    }
+                })
                 .collect();
             common::fill_template(&op.route, &segments, true)
         }
@@ -229,9 +249,10 @@ fn structured(input: Input) {
     };
     let name_of = |n: &Name| -> String {
         match n {
-            Name::Param(i) if !op.parameters.is_empty() => {
-                op.parameters[*i as usize % op.parameters.len()].name.clone()
-            }
+            Name::Param(i) if !op.parameters.is_empty() => op.parameters
+                [*i as usize % op.parameters.len()]
+            .name
+            .clone(),
             Name::Param(_) => "id".into(),
             Name::Preference(i) => PREFERENCES[*i as usize % PREFERENCES.len()].into(),
             Name::Other(s) => s.clone(),
@@ -239,7 +260,9 @@ fn structured(input: Input) {
     };
     let method = match input.method_kind {
         0..208 => op.method.clone(),
-        208..240 => METHODS[input.method as usize % METHODS.len()].parse().unwrap(),
+        208..240 => METHODS[input.method as usize % METHODS.len()]
+            .parse()
+            .unwrap(),
         _ => match Method::from_bytes(input.method_name.as_bytes()) {
             Ok(m) => m,
             Err(_) => return,
@@ -261,13 +284,16 @@ fn structured(input: Input) {
         .collect();
     let mut headers = hyper::HeaderMap::new();
     let mut add_header = |name: &str, value: &[u8]| {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_bytes(value)) {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
             headers.append(n, v);
         }
     };
     // Credentials for one of the operation's security requirements.
     let mut cookies = Vec::new();
-    if input.credentials >= 32 && !op.security.is_empty() {
+    if input.credentials < 224 && !op.security.is_empty() {
         let value = if input.credential.is_empty() {
             "fuzz-key-0123456789"
         } else {
@@ -278,12 +304,18 @@ fn structured(input: Input) {
             match scheme {
                 SecurityScheme::ApiKey { name, location } => match location {
                     ParamIn::Header => add_header(name, value.as_bytes()),
-                    ParamIn::Query => query.push(format!("{}={}", common::pct(name), common::pct(value))),
+                    ParamIn::Query => {
+                        query.push(format!("{}={}", common::pct(name), common::pct(value)))
+                    }
                     ParamIn::Cookie => cookies.push(format!("{name}={value}")),
                     ParamIn::Path => {}
                 },
-                SecurityScheme::Bearer => add_header("authorization", format!("Bearer {value}").as_bytes()),
-                SecurityScheme::Basic => add_header("authorization", format!("Basic {value}").as_bytes()),
+                SecurityScheme::Bearer => {
+                    add_header("authorization", format!("Bearer {value}").as_bytes())
+                }
+                SecurityScheme::Basic => {
+                    add_header("authorization", format!("Basic {value}").as_bytes())
+                }
                 SecurityScheme::Http { scheme } => {
                     add_header("authorization", format!("{scheme} {value}").as_bytes())
                 }
@@ -369,7 +401,13 @@ fn structured(input: Input) {
         }
         Body::Form(pairs) => pairs
             .iter()
-            .map(|(n, v)| format!("{}={}", common::pct(&name_of(n)), common::pct_keep_delims(v)))
+            .map(|(n, v)| {
+                format!(
+                    "{}={}",
+                    common::pct(&name_of(n)),
+                    common::pct_keep_delims(v)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&")
             .into_bytes(),
@@ -379,7 +417,9 @@ fn structured(input: Input) {
                 .iter()
                 .map(|(n, f, bytes)| (name_of(n), f.clone(), bytes.clone()))
                 .collect();
-            if content_type.as_deref().is_some_and(|c| c.starts_with("multipart/form-data"))
+            if content_type
+                .as_deref()
+                .is_some_and(|c| c.starts_with("multipart/form-data"))
                 && !c_has_boundary(content_type.as_deref().unwrap())
             {
                 content_type = Some(format!("multipart/form-data; boundary={b}"));
@@ -394,7 +434,11 @@ fn structured(input: Input) {
         add_header("content-type", ct.as_bytes());
     }
 
-    let mut q: Option<String> = if query.is_empty() { None } else { Some(query.join("&")) };
+    let mut q: Option<String> = if query.is_empty() {
+        None
+    } else {
+        Some(query.join("&"))
+    };
     if let Some(raw) = &input.raw_query {
         q = Some(match q {
             Some(q) => format!("{q}&{raw}"),
@@ -408,9 +452,14 @@ fn structured(input: Input) {
         headers,
         body: Bytes::from(body),
     };
-    let options = common::options(input.seed, input.flags & 1 != 0, input.flags & 2 != 0, fixtures_only);
+    let options = common::options(
+        input.seed,
+        input.flags & 1 != 0,
+        input.flags & 2 != 0,
+        fixtures_only,
+    );
     let outcome = specmock::pipeline::run(contract, &req, &options);
-    common::consume(&outcome);
+    common::consume(&outcome, &req);
 }
 
 fn c_has_boundary(ct: &str) -> bool {

@@ -32,7 +32,12 @@ pub fn contract_with_fixtures() -> &'static Contract {
 
 /// Pipeline options from fuzz input; the seed is never random, so a crash
 /// replays exactly.
-pub fn options(seed: u64, tolerate_nulls: bool, dynamic: bool, fixtures_only: bool) -> PipelineOptions {
+pub fn options(
+    seed: u64,
+    tolerate_nulls: bool,
+    dynamic: bool,
+    fixtures_only: bool,
+) -> PipelineOptions {
     PipelineOptions {
         validate: ValidateOptions { tolerate_nulls },
         respond: RespondOptions {
@@ -64,7 +69,10 @@ pub fn pct_keep_delims(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'_' | b'~' | b',' | b'|' | b'[' | b']' | b':' | b'*')
+            || matches!(
+                b,
+                b'-' | b'.' | b'_' | b'~' | b',' | b'|' | b'[' | b']' | b':' | b'*'
+            )
         {
             out.push(b as char);
         } else if b == b' ' {
@@ -127,18 +135,28 @@ pub fn multipart(boundary: &str, parts: &[(String, Option<String>, Vec<u8>)]) ->
 /// Look at every part of an answer, so nothing the responder built lazily
 /// escapes the run. With `SPECMOCK_FUZZ_TRACE` set (replaying a corpus:
 /// `target/.../validate_request -runs=0 DIR`), one line per outcome on
-/// stderr: status, operation, violations, to see what a corpus reaches.
-pub fn consume(outcome: &specmock::pipeline::Outcome) {
+/// stderr: status, operation, violations and the request, to see what a corpus reaches.
+pub fn consume(outcome: &specmock::pipeline::Outcome, req: &specmock::request::Request) {
     static TRACE: OnceLock<bool> = OnceLock::new();
     let a = &outcome.answer;
     std::hint::black_box((a.status.as_u16(), a.headers.len(), a.body.len()));
     if *TRACE.get_or_init(|| std::env::var_os("SPECMOCK_FUZZ_TRACE").is_some()) {
         eprintln!(
-            "trace: {} {} violations={} first={:?}",
+            "trace: {} {} violations={} first={:?} {} {:?} query={:?}",
             a.status.as_u16(),
-            outcome.operation.as_ref().map_or("-".to_string(), |o| o.qualified_id()),
+            outcome
+                .operation
+                .as_ref()
+                .map_or("-".to_string(), |o| o.qualified_id()),
             outcome.violations.len(),
-            outcome.violations.first().map(|v| v.location.as_str()).unwrap_or("")
+            outcome
+                .violations
+                .first()
+                .map(|v| v.location.as_str())
+                .unwrap_or(""),
+            req.method,
+            req.path,
+            req.query
         );
     }
     for v in outcome.violations.iter().chain(&outcome.warnings) {
