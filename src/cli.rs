@@ -173,8 +173,8 @@ pub struct ServeArgs {
     /// Port to listen on (default 4010 for serve, a free one for run); 0 picks a free one. The address is printed on stdout.
     #[arg(long, short)]
     pub port: Option<u16>,
-    /// Bound of the in-memory request journal (bodies are cut to 8 KiB each), e.g. 4MiB, 512KiB.
-    #[arg(long, value_name = "SIZE", default_value = "4MiB", value_parser = crate::journal::parse_size)]
+    /// Memory the request journal may take, counted as allocated (bodies are cut to 8 KiB each), e.g. 2MiB, 16MiB.
+    #[arg(long, value_name = "SIZE", default_value = "2MiB", value_parser = crate::journal::parse_size)]
     pub journal_size: usize,
     /// Require this token (`Authorization: Bearer TOKEN`) on the admin API under /__specmock/.
     #[arg(
@@ -601,10 +601,18 @@ fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // The worker drains every pending line, then flushes: buffering batches the
     // writes under load and still shows each line as soon as things are quiet.
-    let (writer, guard) = tracing_appender::non_blocking(std::io::BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stderr(),
-    ));
+    // The channel is allocated whole up front (32 bytes a line): the default
+    // 128,000 lines would hold 4 MB for the life of the process. 16,384 lines
+    // is a quarter-second of our busiest logging; past it lines are dropped
+    // (lossy), never a request held up.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(16 * 1024)
+        .lossy(true)
+        .thread_name("specmock-log")
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
@@ -612,7 +620,9 @@ fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
     let _ = match format {
         LogFormat::Json => builder.json().with_target(true).try_init(),
         LogFormat::Text => builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .event_format(crate::logline::TextLine {
+                ansi: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            })
             .try_init(),
     };
     guard

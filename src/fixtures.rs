@@ -119,12 +119,22 @@ impl Fixture {
 
     /// Literal segments equal (percent-decoded), template segments anything.
     fn path_matches(&self, path: &str) -> bool {
-        let segs: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
-        segs.len() == self.segments.len()
-            && segs.iter().zip(&self.segments).all(|(s, want)| match want {
-                Segment::Literal(l) => percent_decode_str(s).decode_utf8_lossy() == l.as_str(),
-                Segment::Any => true,
-            })
+        let mut segs = path.strip_prefix('/').unwrap_or(path).split('/');
+        for want in &self.segments {
+            let Some(s) = segs.next() else { return false };
+            if let Segment::Literal(l) = want {
+                // Decode only when there is something to decode.
+                let equal = if s.contains('%') {
+                    percent_decode_str(s).decode_utf8_lossy() == l.as_str()
+                } else {
+                    s == l
+                };
+                if !equal {
+                    return false;
+                }
+            }
+        }
+        segs.next().is_none()
     }
 
     fn matches(&self, req: &Request, body: Option<&Value>) -> bool {
@@ -251,14 +261,20 @@ impl FixtureStore {
     /// True when some fixture matches (without advancing a recorded sequence).
     pub fn has_match(&self, op: &Operation, req: &Request, body: Option<&Value>) -> bool {
         self.by_operation
-            .get(&op.qualified_id())
+            .get(op.qualified())
             .is_some_and(|l| l.iter().any(|f| f.matches(req, body)))
     }
 
     /// The best fixture for a request routed to `op`, if any matches.
     pub fn find(&self, op: &Operation, req: &Request, body: Option<&Value>) -> Option<&Fixture> {
-        let list = self.by_operation.get(&op.qualified_id())?;
+        if self.by_operation.is_empty() {
+            return None;
+        }
+        let list = self.by_operation.get(op.qualified())?;
         let matching: Vec<&Fixture> = list.iter().filter(|f| f.matches(req, body)).collect();
+        if matching.len() < 2 {
+            return matching.first().copied();
+        }
         let best = matching
             .iter()
             .map(|f| (f.literal_segments(), f.constraints()))
@@ -292,7 +308,7 @@ impl FixtureStore {
         req: &Request,
         body: Option<&Value>,
     ) -> Option<(&Fixture, String)> {
-        let own = self.by_operation.get(&op.qualified_id());
+        let own = self.by_operation.get(op.qualified());
         let candidates: Vec<&Fixture> = match own {
             Some(l) if !l.is_empty() => l.iter().collect(),
             _ => self.by_operation.values().flatten().collect(),

@@ -30,7 +30,7 @@ pub struct JournalLimits {
 impl Default for JournalLimits {
     fn default() -> Self {
         JournalLimits {
-            max_bytes: 4 * 1024 * 1024,
+            max_bytes: 2 * 1024 * 1024,
             max_entries: 10_000,
             max_body: 8 * 1024,
         }
@@ -71,21 +71,43 @@ pub struct JournalEntry {
 }
 
 impl JournalEntry {
+    /// What the entry holds in memory, allocator overhead included: the
+    /// budget is real bytes, so `--journal-size` bounds the process's growth.
     fn size(&self) -> usize {
-        128 + self.path.len()
-            + self.query.as_ref().map_or(0, String::len)
+        let headers = self.headers.capacity() * std::mem::size_of::<(String, String)>()
             + self
                 .headers
                 .iter()
-                .map(|(k, v)| k.len() + v.len() + 8)
-                .sum::<usize>()
-            + self.body.as_ref().map_or(0, String::len)
-            + self
-                .violations
-                .iter()
-                .chain(&self.warnings)
-                .map(|v| v.location.len() + v.message.len() + 16)
-                .sum::<usize>()
+                .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()))
+                .sum::<usize>();
+        let violations = |list: &Vec<Violation>| {
+            list.capacity() * std::mem::size_of::<Violation>()
+                + list
+                    .iter()
+                    .map(|v| heap(v.location.capacity()) + heap(v.message.capacity()))
+                    .sum::<usize>()
+        };
+        std::mem::size_of::<JournalEntry>()
+            + heap(self.time.capacity())
+            + heap(self.method.capacity())
+            + heap(self.path.capacity())
+            + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
+            + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
+            + self.operation.as_ref().map_or(0, |o| heap(o.capacity()))
+            + heap(headers)
+            + heap(violations(&self.violations))
+            + heap(violations(&self.warnings))
+            + heap(violations(&self.response_violations))
+    }
+}
+
+/// Bytes the allocator takes for an allocation of `n` bytes: glibc and most
+/// allocators round to 16 with 8 bytes of header and a 32-byte minimum.
+fn heap(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n + 8 + 15) & !15).max(32)
     }
 }
 
@@ -180,7 +202,13 @@ impl Journal {
         }
         match &entry.operation {
             Some(op) => {
-                let c = inner.counters.entry(op.clone()).or_default();
+                // Look up before inserting: no key allocated on the hot path.
+                if !inner.counters.contains_key(op) {
+                    inner.counters.insert(op.clone(), Counter::default());
+                }
+                let Some(c) = inner.counters.get_mut(op) else {
+                    unreachable!("inserted above")
+                };
                 c.calls += 1;
                 *c.statuses.entry(entry.status).or_default() += 1;
                 if violating {
@@ -540,7 +568,7 @@ pub struct Unrouted {
 
 /// RFC 3339 in UTC with milliseconds.
 pub fn rfc3339(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    crate::logline::rfc3339_millis(t)
 }
 
 /// Microseconds of a duration, saturating.

@@ -125,6 +125,17 @@ impl Credentials {
         }
     }
 
+    /// False when a body cannot hold a secret-named key: no key named like one
+    /// appears anywhere in it (ASCII case ignored) and nothing is escaped (an
+    /// escaped key could spell one). Such a body is recorded as sent, unparsed.
+    pub fn body_may_hold_secrets(&self, raw: &[u8]) -> bool {
+        let found =
+            |k: &[u8]| !k.is_empty() && raw.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k));
+        raw.contains(&b'\\')
+            || SECRET_KEYS.iter().any(|k| found(k.as_bytes()))
+            || self.extra_keys.iter().any(|k| found(k.as_bytes()))
+    }
+
     /// Replace secret values anywhere in a JSON body, in place.
     pub fn body(&self, v: &mut Value) {
         match v {
@@ -174,18 +185,24 @@ pub fn path(op: Option<&Operation>, raw: &str) -> String {
     if template.len() != segments.len() {
         return raw.to_string();
     }
-    segments
-        .iter()
-        .zip(&template)
-        .map(|(seg, tpl)| {
-            if secrets.iter().any(|s| tpl.contains(&format!("{{{s}}}"))) {
-                (*tpl).to_string()
-            } else {
-                (*seg).to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::with_capacity(raw.len() + 16);
+    for (i, (seg, tpl)) in segments.iter().zip(&template).enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let secret = secrets.iter().any(|s| names_variable(tpl, s));
+        out.push_str(if secret { tpl } else { seg });
+    }
+    out
+}
+
+/// True when a template segment holds the variable `{name}`.
+fn names_variable(template: &str, name: &str) -> bool {
+    template.match_indices('{').any(|(i, _)| {
+        template[i + 1..]
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('}'))
+    })
 }
 
 #[cfg(test)]

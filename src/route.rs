@@ -153,30 +153,30 @@ impl RouteTable {
 
     /// Match a request. `path` is the raw request path (no query string).
     pub fn route(&self, method: &Method, path: &str) -> Result<Routed, NotRouted> {
-        let segs: Vec<&str> = split(path).collect();
-        let mut matches: Vec<(&Node, Vec<(String, String)>)> = Vec::new();
-        collect(&self.root, &segs, Vec::new(), &mut matches);
-        for want in [
-            Some(method),
-            (method == Method::HEAD).then_some(&Method::GET),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for (node, params) in &matches {
-                if let Some((_, idx)) = node.ops.iter().find(|(m, _)| m == want) {
-                    return Ok(Routed {
-                        operation: self.operations[*idx].clone(),
-                        path_params: params.clone(),
-                    });
-                }
+        // Each segment is decoded once, and the search stops at the first
+        // route (in precedence order) that has the method: the common case
+        // touches one branch of the trie and allocates only the parameters.
+        let segs: Vec<std::borrow::Cow<'_, str>> = split(path)
+            .map(|s| percent_decode_str(s).decode_utf8_lossy())
+            .collect();
+        let head_as_get = (method == Method::HEAD).then_some(&Method::GET);
+        for want in std::iter::once(method).chain(head_as_get) {
+            let mut params = Vec::new();
+            if let Some(idx) = find(&self.root, &segs, want, &mut params) {
+                return Ok(Routed {
+                    operation: self.operations[idx].clone(),
+                    path_params: params,
+                });
             }
         }
+        // No route has the method: the full search tells 404 from 405.
+        let mut matches: Vec<&Node> = Vec::new();
+        collect(&self.root, &segs, &mut matches);
         if matches.is_empty() {
             return Err(NotRouted::NotFound);
         }
         let mut allow: Vec<Method> = Vec::new();
-        for (node, _) in &matches {
+        for node in &matches {
             for (m, _) in &node.ops {
                 if !allow.contains(m) {
                     allow.push(m.clone());
@@ -191,29 +191,50 @@ impl RouteTable {
     }
 }
 
-/// Depth-first, literal before template: every node the path ends on, in
-/// precedence order.
-fn collect<'n>(
-    node: &'n Node,
-    segs: &[&str],
-    params: Vec<(String, String)>,
-    out: &mut Vec<(&'n Node, Vec<(String, String)>)>,
-) {
+/// Depth-first, literal before template: the first route (in precedence
+/// order) the path ends on that has `method`; `params` holds its parameters.
+fn find(
+    node: &Node,
+    segs: &[std::borrow::Cow<'_, str>],
+    method: &Method,
+    params: &mut Vec<(String, String)>,
+) -> Option<usize> {
+    let Some((first, rest)) = segs.split_first() else {
+        return node.ops.iter().find(|(m, _)| m == method).map(|(_, i)| *i);
+    };
+    if let Some(child) = node.literal.get(first.as_ref())
+        && let Some(i) = find(child, rest, method, params)
+    {
+        return Some(i);
+    }
+    for (parts, child) in &node.templates {
+        let mark = params.len();
+        if match_segment(parts, first, params)
+            && let Some(i) = find(child, rest, method, params)
+        {
+            return Some(i);
+        }
+        params.truncate(mark);
+    }
+    None
+}
+
+/// Every node the path ends on, whatever its methods.
+fn collect<'n>(node: &'n Node, segs: &[std::borrow::Cow<'_, str>], out: &mut Vec<&'n Node>) {
     let Some((first, rest)) = segs.split_first() else {
         if !node.ops.is_empty() {
-            out.push((node, params));
+            out.push(node);
         }
         return;
     };
-    let decoded = percent_decode_str(first).decode_utf8_lossy();
-    if let Some(child) = node.literal.get(decoded.as_ref()) {
-        collect(child, rest, params.clone(), out);
+    if let Some(child) = node.literal.get(first.as_ref()) {
+        collect(child, rest, out);
     }
+    let mut scratch = Vec::new();
     for (parts, child) in &node.templates {
-        if let Some(vals) = match_segment(parts, &decoded) {
-            let mut p = params.clone();
-            p.extend(vals);
-            collect(child, rest, p, out);
+        scratch.clear();
+        if match_segment(parts, first, &mut scratch) {
+            collect(child, rest, out);
         }
     }
 }
@@ -248,35 +269,39 @@ fn parse_segment(seg: &str) -> Vec<Part> {
     parts
 }
 
-/// Match one decoded segment against a template segment; variables match at
-/// least one character, each as few as the literals after it allow.
-fn match_segment(parts: &[Part], seg: &str) -> Option<Vec<(String, String)>> {
-    let mut out = Vec::new();
+/// Match one decoded segment against a template segment, appending the
+/// variables to `out`; variables match at least one character, each as few
+/// as the literals after it allow. On no match `out` may hold partial values.
+fn match_segment(parts: &[Part], seg: &str, out: &mut Vec<(String, String)>) -> bool {
     let mut pos = 0;
-    let mut i = 0;
-    while i < parts.len() {
-        match &parts[i] {
+    for (i, part) in parts.iter().enumerate() {
+        match part {
             Part::Lit(l) => {
                 if !seg[pos..].starts_with(l.as_str()) {
-                    return None;
+                    return false;
                 }
                 pos += l.len();
             }
             Part::Var(name) => {
                 let end = match parts.get(i + 1) {
-                    Some(Part::Lit(next)) => pos + 1 + seg.get(pos + 1..)?.find(next.as_str())?,
+                    Some(Part::Lit(next)) => {
+                        let Some(found) = seg.get(pos + 1..).and_then(|s| s.find(next.as_str()))
+                        else {
+                            return false;
+                        };
+                        pos + 1 + found
+                    }
                     _ => seg.len(),
                 };
                 if end <= pos || end > seg.len() {
-                    return None;
+                    return false;
                 }
                 out.push((name.clone(), seg[pos..end].to_string()));
                 pos = end;
             }
         }
-        i += 1;
     }
-    (pos == seg.len()).then_some(out)
+    pos == seg.len()
 }
 
 fn literal_len(parts: &[Part]) -> usize {
@@ -319,6 +344,7 @@ mod tests {
     fn op(doc: &str, id: &str, method: Method, route: &str) -> Arc<Operation> {
         Arc::new(Operation {
             document: doc.into(),
+            qualified: Default::default(),
             operation_id: id.into(),
             id_derived: false,
             display_id: id.into(),

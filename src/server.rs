@@ -676,7 +676,12 @@ pub fn journal_entry(
         (None, false)
     } else {
         let ct = req.header_str("content-type").unwrap_or("");
-        let text = if crate::media::is_json(ct) {
+        let text = if crate::media::is_json(ct)
+            && let Ok(raw) = std::str::from_utf8(&req.body)
+            && !creds.body_may_hold_secrets(&req.body)
+        {
+            raw.to_string()
+        } else if crate::media::is_json(ct) {
             match serde_json::from_slice::<Value>(&req.body) {
                 Ok(mut v) => {
                     creds.body(&mut v);

@@ -226,7 +226,7 @@ fn generated(
         }
         None => options.seed,
     };
-    let seed = generate::derive_seed(seed, &checked.routed.operation.qualified_id(), &req.path);
+    let seed = generate::derive_seed(seed, checked.routed.operation.qualified(), &req.path);
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };

@@ -132,30 +132,39 @@ fn shaped_body(r: &Response, problem: Value) -> (&MediaType, Bytes) {
             Bytes::from(serde_json::to_vec(&problem).unwrap_or_default()),
         );
     };
+    // Candidates in order of preference, each built only when the one before
+    // it does not fit the schema (the first one nearly always does).
     let detail = problem["detail"].clone();
-    let mut candidates = Vec::new();
     let mut full = problem.clone();
+    let mut added = false;
     if let Value::Object(map) = &mut full {
         for key in ["error", "message"] {
             if media.shape.is_object() && property_declared(&media.shape, key) {
                 map.insert(key.into(), detail.clone());
+                added = true;
             }
         }
     }
-    candidates.push(full.clone());
-    candidates.push(problem.clone());
-    let mut minimal = Map::new();
-    for key in ["type", "title", "status", "detail"] {
-        minimal.insert(key.into(), problem[key].clone());
-    }
-    candidates.push(Value::Object(minimal));
-    if let Some(ex) = media.examples.first() {
-        candidates.push(ex.value.clone());
-    }
-    let chosen = candidates
-        .into_iter()
-        .find(|c| schema.validator.is_valid(c))
-        .unwrap_or(full);
+    let fits = |v: &Value| schema.validator.is_valid(v);
+    let chosen = if fits(&full) {
+        full
+    } else if added && fits(&problem) {
+        problem
+    } else {
+        let mut minimal = Map::new();
+        for key in ["type", "title", "status", "detail"] {
+            minimal.insert(key.into(), problem[key].clone());
+        }
+        let minimal = Value::Object(minimal);
+        if fits(&minimal) {
+            minimal
+        } else {
+            match media.examples.first() {
+                Some(ex) if fits(&ex.value) => ex.value.clone(),
+                _ => full,
+            }
+        }
+    };
     (media, super::serialize_for(&media.media_type, &chosen))
 }
 
@@ -172,26 +181,46 @@ pub fn violations_header(violations: &[Violation]) -> Option<HeaderValue> {
     if violations.is_empty() {
         return None;
     }
-    let mut items: Vec<String> = Vec::new();
-    let mut len = 2;
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        location: &'a str,
+        message: &'a str,
+    }
+    let note = |rest: usize| {
+        ascii_json(&Item {
+            location: "",
+            message: &format!("{rest} more violations in the body and the journal"),
+        })
+    };
+    // Room is kept for the longest note ("N more"), made only when needed.
+    let note_room = note(violations.len()).len() + 1;
+    let mut out = String::from("[");
     for (i, v) in violations.iter().enumerate() {
-        let item = ascii_json(&json!({"location": v.location, "message": v.message}));
-        let rest = violations.len() - i;
-        let note = ascii_json(
-            &json!({"location": "", "message": format!("{rest} more violations in the body and the journal")}),
-        );
-        if len + item.len() + 1 + note.len() + 1 > MAX_VIOLATIONS_HEADER {
-            items.push(note);
+        let item = ascii_json(&Item {
+            location: &v.location,
+            message: &v.message,
+        });
+        let room = if i + 1 == violations.len() {
+            1
+        } else {
+            1 + note_room
+        };
+        if out.len() + item.len() + room > MAX_VIOLATIONS_HEADER {
+            out.push_str(&note(violations.len() - i));
             break;
         }
-        len += item.len() + 1;
-        items.push(item);
+        out.push_str(&item);
+        out.push(',');
     }
-    HeaderValue::from_str(&format!("[{}]", items.join(","))).ok()
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out.push(']');
+    HeaderValue::from_str(&out).ok()
 }
 
 /// JSON with every non-ASCII character escaped as `\uXXXX` (still valid JSON).
-fn ascii_json(v: &Value) -> String {
+fn ascii_json(v: &impl serde::Serialize) -> String {
     let s = serde_json::to_string(v).unwrap_or_default();
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -237,6 +266,7 @@ mod tests {
     fn op(codes: &[&str]) -> Operation {
         Operation {
             document: "d".into(),
+            qualified: Default::default(),
             operation_id: "o".into(),
             id_derived: false,
             display_id: "o".into(),

@@ -290,6 +290,7 @@ impl Builder<'_> {
         let route = join_route(self.base_path, path);
         Some(Operation {
             document: self.doc_name.to_string(),
+            qualified: Default::default(),
             display_id: operation_id.clone(),
             operation_id,
             id_derived,

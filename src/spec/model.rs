@@ -86,12 +86,21 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     /// Declared responses, in document order.
     pub responses: Vec<Response>,
+    /// `document/operationId`, made on first use (it keys journal counters
+    /// and fixtures on every request).
+    pub qualified: std::sync::OnceLock<String>,
 }
 
 impl Operation {
     /// `document/operationId`: unique across every loaded document.
     pub fn qualified_id(&self) -> String {
-        format!("{}/{}", self.document, self.operation_id)
+        self.qualified().to_string()
+    }
+
+    /// `document/operationId`, borrowed.
+    pub fn qualified(&self) -> &str {
+        self.qualified
+            .get_or_init(|| format!("{}/{}", self.document, self.operation_id))
     }
 
     /// The response declared for a status key, if any.

@@ -1,0 +1,192 @@
+//! The human-readable log line: `2026-12-01T04:50:39.703456Z  INFO message key=value`.
+//!
+//! The same shape as tracing-subscriber's default, written for the cost of a
+//! line per request: the date and time are formatted once a second per
+//! thread, and the message is escaped only when it holds a control
+//! character (a request can carry ESC sequences into a violation message;
+//! they must not reach a terminal). With the default formatter a request's
+//! log line cost about as much as validating it (bench/callgrind).
+
+use std::cell::RefCell;
+use std::fmt::{self, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// The text formatter (`--log-format text`, the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextLine {
+    /// Colour the level (only when stderr is a terminal).
+    pub ansi: bool,
+}
+
+impl<S, N> FormatEvent<S, N> for TextLine
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        write_time(&mut writer, SystemTime::now())?;
+        let level = *event.metadata().level();
+        let (name, colour) = match level {
+            Level::ERROR => ("ERROR", "31"),
+            Level::WARN => (" WARN", "33"),
+            Level::INFO => (" INFO", "32"),
+            Level::DEBUG => ("DEBUG", "34"),
+            Level::TRACE => ("TRACE", "35"),
+        };
+        if self.ansi {
+            write!(writer, " \x1b[{colour}m{name}\x1b[0m ")?;
+        } else {
+            writer.write_char(' ')?;
+            writer.write_str(name)?;
+            writer.write_char(' ')?;
+        }
+        let mut fields = Fields {
+            out: Escaping(&mut writer),
+            first: true,
+            result: Ok(()),
+        };
+        event.record(&mut fields);
+        fields.result?;
+        writer.write_char('\n')
+    }
+}
+
+thread_local! {
+    /// The last whole second formatted on this thread: (seconds, "YYYY-MM-DDTHH:MM:SS").
+    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// RFC 3339 UTC with milliseconds, as the journal writes times.
+pub fn rfc3339_millis(t: SystemTime) -> String {
+    let mut s = String::with_capacity(24);
+    let _ = write_second(&mut s, t, |out, since| {
+        write!(out, ".{:03}Z", since.subsec_millis())
+    });
+    s
+}
+
+/// RFC 3339 UTC with microseconds.
+fn write_time(out: &mut impl Write, now: SystemTime) -> fmt::Result {
+    write_second(out, now, |out, since| {
+        write!(out, ".{:06}Z", since.subsec_micros())
+    })
+}
+
+/// The date and time to the second (cached per thread), then `fraction`.
+fn write_second<W: Write>(
+    out: &mut W,
+    now: SystemTime,
+    fraction: impl FnOnce(&mut W, std::time::Duration) -> fmt::Result,
+) -> fmt::Result {
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    SECOND.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        if cached.0 != secs {
+            let whole = UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            let text = humantime::format_rfc3339_seconds(whole).to_string();
+            cached.1 = text.trim_end_matches('Z').to_string();
+            cached.0 = secs;
+        }
+        out.write_str(&cached.1)?;
+        fraction(out, since)
+    })
+}
+
+/// Writes the message bare and other fields as ` key=value`.
+struct Fields<'w, W: Write> {
+    out: Escaping<'w, W>,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl<W: Write> Fields<'_, W> {
+    fn separator(&mut self, field: &Field) -> fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.out.0.write_char(' ')?;
+        }
+        if field.name() != "message" {
+            self.out.0.write_str(field.name())?;
+            self.out.0.write_char('=')?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Visit for Fields<'_, W> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if self.result.is_ok() {
+            self.result = self
+                .separator(field)
+                .and_then(|()| self.out.write_str(value));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.result.is_ok() {
+            self.result = self
+                .separator(field)
+                .and_then(|()| write!(self.out, "{value:?}"));
+        }
+    }
+}
+
+/// Passes text through, writing control characters as `\u{1b}`-style escapes.
+struct Escaping<'w, W: Write>(&'w mut W);
+
+impl<W: Write> Write for Escaping<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return self.0.write_str(s);
+        }
+        for c in s.chars() {
+            if c.is_control() {
+                write!(self.0, "{}", c.escape_default())?;
+            } else {
+                self.0.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_is_rfc3339_with_micros_and_the_cache_follows_the_clock() {
+        let mut s = String::new();
+        let t = UNIX_EPOCH + std::time::Duration::from_micros(1_764_563_439_703_456);
+        write_time(&mut s, t).unwrap();
+        assert_eq!(s, "2025-12-01T04:30:39.703456Z");
+        s.clear();
+        write_time(&mut s, t + std::time::Duration::from_secs(86_400)).unwrap();
+        assert_eq!(s, "2025-12-02T04:30:39.703456Z");
+        assert_eq!(rfc3339_millis(t), "2025-12-01T04:30:39.703Z");
+        let before_epoch = UNIX_EPOCH - std::time::Duration::from_secs(1);
+        assert_eq!(rfc3339_millis(before_epoch), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_plain_text_is_not() {
+        let mut s = String::new();
+        let word = "é";
+        write!(Escaping(&mut s), "plain {word} text").unwrap();
+        assert_eq!(s, "plain é text");
+        s.clear();
+        Escaping(&mut s).write_str("a\x1b[31mred\nb").unwrap();
+        assert_eq!(s, "a\\u{1b}[31mred\\nb");
+    }
+}
