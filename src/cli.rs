@@ -696,6 +696,7 @@ impl ServeArgs {
                 }
                 ExitCode::FAILURE
             })?;
+        crate::contract::release_load_garbage();
         for w in contract.warnings() {
             tracing::warn!("{w}");
         }

@@ -96,6 +96,7 @@ pub fn reload(state: &AppState, spec: &SpecPaths, fixtures: &FixturePaths) {
             let ops = contract.operations().count();
             let fx = contract.fixtures().len();
             state.replace_contract(contract);
+            crate::contract::release_load_garbage();
             tracing::info!("reloaded: {ops} operations, {fx} fixtures");
         }
         Err(errors) => {

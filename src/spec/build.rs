@@ -29,6 +29,24 @@ pub struct Compiler {
     response: Registry<'static>,
     base: String,
     cache: HashMap<(Loc, bool), Arc<jsonschema::Validator>>,
+    /// Shapes and merged examples of schemas already seen: in a large
+    /// document thousands of operations share a few hundred components.
+    shapes: HashMap<Loc, Shape>,
+    examples: HashMap<Loc, Option<Value>>,
+    /// Validators of schemas without refs, by their JSON text.
+    by_content: HashMap<(String, bool), Arc<jsonschema::Validator>>,
+}
+
+/// True when a schema holds a `$ref`, `$dynamicRef` or an `$id` anywhere.
+fn holds_ref(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map.iter().any(|(k, child)| {
+            matches!(k.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef" | "$id")
+                || holds_ref(child)
+        }),
+        Value::Array(items) => items.iter().any(holds_ref),
+        _ => false,
+    }
 }
 
 impl Compiler {
@@ -68,7 +86,30 @@ impl Compiler {
             response: make("response", Direction::Response)?,
             base,
             cache: HashMap::new(),
+            shapes: HashMap::new(),
+            examples: HashMap::new(),
+            by_content: HashMap::new(),
         })
+    }
+
+    /// The shape of the schema at `loc`, once per location.
+    pub fn shape(&mut self, files: &FileSet, loc: &Loc) -> Shape {
+        if let Some(s) = self.shapes.get(loc) {
+            return s.clone();
+        }
+        let s = shape_in(files, loc, 0, &mut self.shapes);
+        self.shapes.insert(loc.clone(), s.clone());
+        s
+    }
+
+    /// The merged example of the schema at `loc`, once per location.
+    pub fn example(&mut self, files: &FileSet, loc: &Loc) -> Option<Value> {
+        if let Some(v) = self.examples.get(loc) {
+            return v.clone();
+        }
+        let v = example_in(files, loc, 0, &mut self.examples);
+        self.examples.insert(loc.clone(), v.clone());
+        v
     }
 
     /// Compile the schema at `loc` (following a leading `$ref` so shared
@@ -79,13 +120,28 @@ impl Compiler {
         loc: &Loc,
         dir: Direction,
     ) -> Result<Schema, LoadError> {
-        let (target, _) = files.deref(loc)?;
+        let (target, value) = files.deref(loc)?;
         let is_request = dir == Direction::Request;
         let key = (target.clone(), is_request);
         if let Some(v) = self.cache.get(&key) {
             return Ok(Schema {
                 loc: target,
                 validator: v.clone(),
+            });
+        }
+        // A schema that refers to nothing is the same validator wherever it
+        // is written (`{type: string}` on a thousand parameters): compile it
+        // once. Schemas with refs are keyed by location, as their refs
+        // resolve against it.
+        let content_key = (!holds_ref(value)).then(|| (value.to_string(), is_request));
+        if let Some(ck) = &content_key
+            && let Some(v) = self.by_content.get(ck)
+        {
+            let v = v.clone();
+            self.cache.insert(key, v.clone());
+            return Ok(Schema {
+                loc: target,
+                validator: v,
             });
         }
         let view = if is_request { "request" } else { "response" };
@@ -112,6 +168,9 @@ impl Compiler {
             })?;
         let validator = Arc::new(validator);
         self.cache.insert(key, validator.clone());
+        if let Some(ck) = content_key {
+            self.by_content.insert(ck, validator.clone());
+        }
         Ok(Schema {
             loc: target,
             validator,
@@ -156,8 +215,9 @@ impl Builder<'_> {
                 self.err(&item_loc, format!("path \"{path}\" must start with '/'"));
                 continue;
             }
-            let (item_loc, item) = match self.files.deref(&item_loc) {
-                Ok((l, v)) => (l, v.clone()),
+            let files = self.files;
+            let (item_loc, item) = match files.deref(&item_loc) {
+                Ok((l, v)) => (l, v),
                 Err(e) => {
                     self.errors.push(e);
                     continue;
@@ -204,7 +264,8 @@ impl Builder<'_> {
         method: &str,
         global_security: Option<&Value>,
     ) -> Option<Operation> {
-        let op = self.files.get(op_loc)?.clone();
+        let files = self.files;
+        let op = files.get(op_loc)?;
         let (operation_id, id_derived) = match op.get("operationId").and_then(Value::as_str) {
             Some(id) if !id.is_empty() => (id.to_string(), false),
             _ => (derive_operation_id(method, path), true),
@@ -388,7 +449,7 @@ impl Builder<'_> {
         };
         let shape = schema
             .as_ref()
-            .map(|s| shape_of(self.files, &s.loc, 0))
+            .map(|s| self.compiler.shape(self.files, &s.loc))
             .unwrap_or_default();
         // A secret: marked so, or named like one (Unleash's `{token}` is the token's secret).
         let secret = p
@@ -540,7 +601,7 @@ impl Builder<'_> {
             if examples.is_empty()
                 && dir == Direction::Response
                 && let Some(s) = &schema
-                && let Some(v) = schema_example(self.files, &s.loc, 0)
+                && let Some(v) = self.compiler.example(self.files, &s.loc)
                 && s.validator.is_valid(&v)
             {
                 examples.push(Example {
@@ -552,7 +613,7 @@ impl Builder<'_> {
             }
             let shape = schema
                 .as_ref()
-                .map(|s| shape_of(self.files, &s.loc, 0))
+                .map(|s| self.compiler.shape(self.files, &s.loc))
                 .unwrap_or_default();
             out.push(MediaType {
                 media_type: mt.to_ascii_lowercase(),
@@ -568,7 +629,30 @@ impl Builder<'_> {
 /// A schema's example: its own `examples[0]` (OAS 3.0 `example` was converted
 /// to that) or `const`, else an object merged from its properties' examples
 /// (through `allOf` too), else an array of its items' example.
-pub fn schema_example(files: &FileSet, loc: &Loc, depth: usize) -> Option<Value> {
+fn example_in(
+    files: &FileSet,
+    loc: &Loc,
+    depth: usize,
+    seen: &mut HashMap<Loc, Option<Value>>,
+) -> Option<Value> {
+    let (target, _) = files.deref(loc).ok()?;
+    if target == *loc {
+        return example_uncached(files, loc, depth, seen);
+    }
+    if let Some(v) = seen.get(&target) {
+        return v.clone();
+    }
+    let v = example_uncached(files, loc, depth, seen);
+    seen.insert(target, v.clone());
+    v
+}
+
+fn example_uncached(
+    files: &FileSet,
+    loc: &Loc,
+    depth: usize,
+    seen: &mut HashMap<Loc, Option<Value>>,
+) -> Option<Value> {
     if depth > MAX_SHAPE_DEPTH {
         return None;
     }
@@ -585,7 +669,8 @@ pub fn schema_example(files: &FileSet, loc: &Loc, depth: usize) -> Option<Value>
     let mut merged = serde_json::Map::new();
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
         for name in props.keys() {
-            if let Some(v) = schema_example(files, &loc.child("properties").child(name), depth + 1)
+            if let Some(v) =
+                example_in(files, &loc.child("properties").child(name), depth + 1, seen)
             {
                 merged.insert(name.clone(), v);
             }
@@ -593,9 +678,12 @@ pub fn schema_example(files: &FileSet, loc: &Loc, depth: usize) -> Option<Value>
     }
     if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
         for i in 0..all.len() {
-            if let Some(Value::Object(part)) =
-                schema_example(files, &loc.child("allOf").child(&i.to_string()), depth + 1)
-            {
+            if let Some(Value::Object(part)) = example_in(
+                files,
+                &loc.child("allOf").child(&i.to_string()),
+                depth + 1,
+                seen,
+            ) {
                 for (k, v) in part {
                     merged.entry(k).or_insert(v);
                 }
@@ -606,17 +694,39 @@ pub fn schema_example(files: &FileSet, loc: &Loc, depth: usize) -> Option<Value>
         return Some(Value::Object(merged));
     }
     if obj.contains_key("items") {
-        return schema_example(files, &loc.child("items"), depth + 1)
+        return example_in(files, &loc.child("items"), depth + 1, seen)
             .map(|v| Value::Array(vec![v]));
     }
     None
 }
 
-/// How deep `shape_of` follows nested schemas (recursive schemas stop here).
+/// How deep `shape_in` and `example_in` follows nested schemas (recursive schemas stop here).
 const MAX_SHAPE_DEPTH: usize = 8;
 
 /// The shape of the schema at `loc`: its type(s), items and properties.
-pub fn shape_of(files: &FileSet, loc: &Loc, depth: usize) -> Shape {
+/// Remembers the shapes of `$ref` targets in `seen`: a large document's
+/// operations share their components.
+fn shape_in(files: &FileSet, loc: &Loc, depth: usize, seen: &mut HashMap<Loc, Shape>) -> Shape {
+    let Ok((target, _)) = files.deref(loc) else {
+        return Shape::Any;
+    };
+    if target == *loc {
+        return shape_uncached(files, loc, depth, seen);
+    }
+    if let Some(s) = seen.get(&target) {
+        return s.clone();
+    }
+    let s = shape_uncached(files, loc, depth, seen);
+    seen.insert(target, s.clone());
+    s
+}
+
+fn shape_uncached(
+    files: &FileSet,
+    loc: &Loc,
+    depth: usize,
+    seen: &mut HashMap<Loc, Shape>,
+) -> Shape {
     if depth > MAX_SHAPE_DEPTH {
         return Shape::Any;
     }
@@ -640,30 +750,38 @@ pub fn shape_of(files: &FileSet, loc: &Loc, depth: usize) -> Shape {
             "boolean" => Shape::Boolean,
             "null" => Shape::Null,
             "array" => Shape::Array(Box::new(if obj.contains_key("items") {
-                shape_of(files, &loc.child("items"), depth + 1)
+                shape_in(files, &loc.child("items"), depth + 1, seen)
             } else {
                 Shape::Any
             })),
-            "object" => object_shape(files, &loc, obj, depth),
+            "object" => object_shape(files, &loc, obj, depth, seen),
             _ => Shape::Any,
         });
     }
     if types.is_empty()
         && (obj.contains_key("properties") || obj.contains_key("additionalProperties"))
     {
-        options.push(object_shape(files, &loc, obj, depth));
+        options.push(object_shape(files, &loc, obj, depth, seen));
     }
     if types.is_empty() && obj.contains_key("items") {
-        options.push(Shape::Array(Box::new(shape_of(
+        options.push(Shape::Array(Box::new(shape_in(
             files,
             &loc.child("items"),
             depth + 1,
+            seen,
         ))));
     }
     // allOf: the parts describe one value; merge object parts, else take the first typed part.
     if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
         let parts: Vec<Shape> = (0..all.len())
-            .map(|i| shape_of(files, &loc.child("allOf").child(&i.to_string()), depth + 1))
+            .map(|i| {
+                shape_in(
+                    files,
+                    &loc.child("allOf").child(&i.to_string()),
+                    depth + 1,
+                    seen,
+                )
+            })
             .collect();
         if let Some(merged) = merge_objects(&parts) {
             options.push(merged);
@@ -674,7 +792,12 @@ pub fn shape_of(files: &FileSet, loc: &Loc, depth: usize) -> Shape {
     for key in ["anyOf", "oneOf"] {
         if let Some(alts) = obj.get(key).and_then(Value::as_array) {
             for i in 0..alts.len() {
-                let s = shape_of(files, &loc.child(key).child(&i.to_string()), depth + 1);
+                let s = shape_in(
+                    files,
+                    &loc.child(key).child(&i.to_string()),
+                    depth + 1,
+                    seen,
+                );
                 if s != Shape::Any {
                     options.push(s);
                 }
@@ -710,18 +833,21 @@ fn object_shape(
     loc: &Loc,
     obj: &serde_json::Map<String, Value>,
     depth: usize,
+    seen: &mut HashMap<Loc, Shape>,
 ) -> Shape {
     let mut props = Vec::new();
     if let Some(p) = obj.get("properties").and_then(Value::as_object) {
         for name in p.keys() {
             props.push((
                 name.clone(),
-                shape_of(files, &loc.child("properties").child(name), depth + 1),
+                shape_in(files, &loc.child("properties").child(name), depth + 1, seen),
             ));
         }
     }
     let rest = match obj.get("additionalProperties") {
-        Some(Value::Object(_)) => shape_of(files, &loc.child("additionalProperties"), depth + 1),
+        Some(Value::Object(_)) => {
+            shape_in(files, &loc.child("additionalProperties"), depth + 1, seen)
+        }
         _ => Shape::Any,
     };
     Shape::Object(props, Box::new(rest))

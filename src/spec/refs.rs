@@ -53,9 +53,17 @@ impl Loc {
 
     /// A location one token deeper.
     pub fn child(&self, token: &str) -> Loc {
+        let mut pointer = String::with_capacity(self.pointer.len() + 1 + token.len());
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        if token.contains(['~', '/']) {
+            pointer.push_str(&escape_token(token));
+        } else {
+            pointer.push_str(token);
+        }
         Loc {
             file: self.file.clone(),
-            pointer: format!("{}/{}", self.pointer, escape_token(token)),
+            pointer,
         }
     }
 
@@ -127,7 +135,7 @@ impl FileSet {
 
     /// The value at a location.
     pub fn get(&self, loc: &Loc) -> Option<&Value> {
-        self.files.get(&loc.file)?.pointer(&loc.pointer)
+        walk(self.files.get(&loc.file)?, &loc.pointer)
     }
 
     /// The value at a location, mutably.
@@ -309,6 +317,34 @@ impl FileSet {
     }
 }
 
+/// `Value::pointer`, without unescaping (and allocating) tokens that hold no
+/// `~`: loading a large document resolves millions of pointers.
+fn walk<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut here = root;
+    for token in pointer.strip_prefix('/')?.split('/') {
+        let token: std::borrow::Cow<'_, str> = if token.contains('~') {
+            token.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            token.into()
+        };
+        here = match here {
+            Value::Object(map) => map.get(token.as_ref())?,
+            Value::Array(items) => {
+                // As RFC 6901: no sign, no leading zero.
+                if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {
+                    return None;
+                }
+                items.get(token.parse::<usize>().ok()?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
 /// Collect `(pointer, ref)` for every string-valued `$ref` in a value.
 fn collect_refs(v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
     match v {
@@ -385,6 +421,27 @@ fn normalize(p: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_agrees_with_serde_json_pointer() {
+        let v = serde_json::json!({"a/b": {"c~d": [1, {"e": 2}]}, "": {"x": 3}, "01": 4});
+        for p in [
+            "",
+            "/a~1b",
+            "/a~1b/c~0d",
+            "/a~1b/c~0d/1/e",
+            "/a~1b/c~0d/01",
+            "/a~1b/c~0d/+1",
+            "/a~1b/c~0d/7",
+            "//x",
+            "/01",
+            "/missing",
+            "no-slash",
+            "/a~1b/c~0d/0/deeper",
+        ] {
+            assert_eq!(walk(&v, p), v.pointer(p), "{p}");
+        }
+    }
     use serde_json::json;
 
     fn set(v: Value) -> FileSet {
