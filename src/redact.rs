@@ -125,15 +125,31 @@ impl Credentials {
         }
     }
 
-    /// False when a body cannot hold a secret-named key: no key named like one
-    /// appears anywhere in it (ASCII case ignored) and nothing is escaped (an
-    /// escaped key could spell one). Such a body is recorded as sent, unparsed.
+    /// False when a JSON body cannot hold a secret-named key, so it can be
+    /// recorded as sent, unparsed. A cheap lexical pass: with no backslash in
+    /// the text (an escaped key could spell a secret name), every string
+    /// followed by `:` is a key, and none may be named like a secret. Text
+    /// that is not JSON is never parsed anyway.
     pub fn body_may_hold_secrets(&self, raw: &[u8]) -> bool {
-        let found =
-            |k: &[u8]| !k.is_empty() && raw.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k));
-        raw.contains(&b'\\')
-            || SECRET_KEYS.iter().any(|k| found(k.as_bytes()))
-            || self.extra_keys.iter().any(|k| found(k.as_bytes()))
+        if raw.contains(&b'\\') {
+            return true;
+        }
+        let mut rest = raw;
+        while let Some(open) = rest.iter().position(|&b| b == b'"') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.iter().position(|&b| b == b'"') else {
+                return false;
+            };
+            let text = &after[..close];
+            rest = &after[close + 1..];
+            let next = rest.iter().find(|b| !b.is_ascii_whitespace());
+            if next == Some(&b':')
+                && std::str::from_utf8(text).is_ok_and(|k| self.is_secret_body_key(k))
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// Replace secret values anywhere in a JSON body, in place.
@@ -209,6 +225,20 @@ fn names_variable(template: &str, name: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_secret_named_keys_need_the_slow_path() {
+        let c = Credentials::default();
+        let may = |t: &str| c.body_may_hold_secrets(t.as_bytes());
+        assert!(!may(
+            r#"{"newToken":{"name":"token","apiTokens":["read"]}}"#
+        ));
+        assert!(may(r#"{"newToken":{"token" : "s3cr3t"}}"#));
+        assert!(may(r#"{"a":[{"Password":1}]}"#));
+        assert!(may(r#"{"tok\u0065n":"s3cr3t"}"#));
+        assert!(!may(r#"["token", "secret"]"#));
+        assert!(!may(r#"{"unterminated"#));
+    }
 
     #[test]
     fn secret_paths_become_templates() {
