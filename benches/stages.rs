@@ -1,6 +1,9 @@
 //! Micro-benchmarks of the pipeline's stages on the bundled specs, each stage
-//! alone, so a regression shows up per stage. Run: `cargo bench --bench stages`.
-//! (Whole-server load scripts: `bench/logging-cost`, `bench/soak`.)
+//! alone, so a regression shows up per stage; and routing and validation on a
+//! generated 2,000-operation document (`bench/gen_spec.py`, needs python3),
+//! whose cost must not grow with the spec. Run: `cargo bench --bench stages`.
+//! (Whole-server measurements: `bench/run`, `bench/callgrind`,
+//! `bench/logging-cost`, `bench/soak`.)
 
 use std::hint::black_box;
 
@@ -21,11 +24,8 @@ fn axiom_request() -> Request {
         .body(AXIOM_BODY)
 }
 
-fn stages(c: &mut Criterion) {
-    let contract = Contract::bundled().expect("bundled specs load");
-    let req = axiom_request();
-
-    c.bench_function("route/axiom-regenerate", |b| {
+fn bench_route(c: &mut Criterion, name: &str, contract: &Contract, req: &Request) {
+    c.bench_function(name, |b| {
         b.iter(|| {
             contract
                 .routes()
@@ -33,6 +33,13 @@ fn stages(c: &mut Criterion) {
                 .is_ok()
         })
     });
+}
+
+fn stages(c: &mut Criterion) {
+    let contract = Contract::bundled().expect("bundled specs load");
+    let req = axiom_request();
+
+    bench_route(c, "route/axiom-regenerate", &contract, &req);
 
     let routed = contract
         .routes()
@@ -91,5 +98,42 @@ fn stages(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, stages);
+/// Routing and validating the Unleash PUT with the bundled specs and inside a
+/// generated 2,000-operation document: the two should cost the same.
+fn large_spec(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.yaml");
+    let generated = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/gen_spec.py"))
+        .arg(&big)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !generated {
+        eprintln!("python3 bench/gen_spec.py failed: skipping the 2,000-operation benchmarks");
+        return;
+    }
+    let large = Contract::load(&specmock::contract::SpecPaths {
+        paths: vec![big],
+        mounts: Vec::new(),
+    })
+    .expect("the generated document loads");
+    let bundled = Contract::bundled().expect("bundled specs load");
+    let req = Request::new(Method::PUT, "/api/admin/api-tokens/bench-token")
+        .header("authorization", "*:*.964a287e1b728cb5f4f3e0120df92cb5")
+        .header("content-type", "application/json")
+        .body(r#"{"expiresAt":"2023-09-04T11:26:24+02:00"}"#);
+    for (name, contract) in [("bundled", &bundled), ("2000-ops", &large)] {
+        bench_route(c, &format!("route/unleash-put/{name}"), contract, &req);
+        let routed = contract
+            .routes()
+            .route(&req.method, &req.path)
+            .expect("routed");
+        let vopts = ValidateOptions::default();
+        c.bench_function(&format!("validate/unleash-put/{name}"), |b| {
+            b.iter(|| validate(black_box(routed.clone()), black_box(&req), &vopts).is_valid())
+        });
+    }
+}
+
+criterion_group!(benches, stages, large_spec);
 criterion_main!(benches);
