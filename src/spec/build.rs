@@ -635,16 +635,31 @@ fn example_in(
     depth: usize,
     seen: &mut HashMap<Loc, Option<Value>>,
 ) -> Option<Value> {
+    remembered(files, loc, seen, |seen| {
+        example_uncached(files, loc, depth, seen)
+    })
+    .flatten()
+}
+
+/// `compute()` for the schema at `loc`, remembered in `seen` under its `$ref`
+/// target when `loc` is a `$ref`: a large document's operations share a few
+/// hundred components. `None` when the location or its ref is broken.
+fn remembered<T: Clone>(
+    files: &FileSet,
+    loc: &Loc,
+    seen: &mut HashMap<Loc, T>,
+    compute: impl FnOnce(&mut HashMap<Loc, T>) -> T,
+) -> Option<T> {
     let (target, _) = files.deref(loc).ok()?;
     if target == *loc {
-        return example_uncached(files, loc, depth, seen);
+        return Some(compute(seen));
     }
     if let Some(v) = seen.get(&target) {
-        return v.clone();
+        return Some(v.clone());
     }
-    let v = example_uncached(files, loc, depth, seen);
+    let v = compute(seen);
     seen.insert(target, v.clone());
-    v
+    Some(v)
 }
 
 fn example_uncached(
@@ -707,18 +722,10 @@ const MAX_SHAPE_DEPTH: usize = 8;
 /// Remembers the shapes of `$ref` targets in `seen`: a large document's
 /// operations share their components.
 fn shape_in(files: &FileSet, loc: &Loc, depth: usize, seen: &mut HashMap<Loc, Shape>) -> Shape {
-    let Ok((target, _)) = files.deref(loc) else {
-        return Shape::Any;
-    };
-    if target == *loc {
-        return shape_uncached(files, loc, depth, seen);
-    }
-    if let Some(s) = seen.get(&target) {
-        return s.clone();
-    }
-    let s = shape_uncached(files, loc, depth, seen);
-    seen.insert(target, s.clone());
-    s
+    remembered(files, loc, seen, |seen| {
+        shape_uncached(files, loc, depth, seen)
+    })
+    .unwrap_or(Shape::Any)
 }
 
 fn shape_uncached(
