@@ -665,7 +665,7 @@ fn parse_fixture(src: &FixtureSource, contract: &Contract) -> Result<Fixture, St
                 && let Some((parent, last)) = ptr.rsplit_once('/')
                 && let Some(Value::Object(map)) = b.pointer_mut(parent)
             {
-                map.shift_remove(&last.replace("~1", "/").replace("~0", "~"));
+                map.shift_remove(crate::spec::unescape_token(last).as_ref());
             }
         }
     }

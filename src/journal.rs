@@ -120,6 +120,23 @@ struct Counter {
     samples: Vec<String>,
 }
 
+impl Counter {
+    /// Count one request of this operation.
+    fn count(&mut self, entry: &JournalEntry) {
+        self.calls += 1;
+        *self.statuses.entry(entry.status).or_default() += 1;
+        if !entry.violations.is_empty() {
+            self.violating += 1;
+            for v in &entry.violations {
+                let s = format!("{}: {}", v.location, v.message);
+                if self.samples.len() < MAX_SAMPLES && !self.samples.contains(&s) {
+                    self.samples.push(s);
+                }
+            }
+        }
+    }
+}
+
 const MAX_SAMPLES: usize = 10;
 const MAX_UNROUTED_KINDS: usize = 1_000;
 
@@ -202,22 +219,13 @@ impl Journal {
         }
         match &entry.operation {
             Some(op) => {
-                // Look up before inserting: no key allocated on the hot path.
-                if !inner.counters.contains_key(op) {
-                    inner.counters.insert(op.clone(), Counter::default());
-                }
-                let Some(c) = inner.counters.get_mut(op) else {
-                    unreachable!("inserted above")
-                };
-                c.calls += 1;
-                *c.statuses.entry(entry.status).or_default() += 1;
-                if violating {
-                    c.violating += 1;
-                    for v in &entry.violations {
-                        let s = format!("{}: {}", v.location, v.message);
-                        if c.samples.len() < MAX_SAMPLES && !c.samples.contains(&s) {
-                            c.samples.push(s);
-                        }
+                // Looked up first: no key allocated on the hot path.
+                match inner.counters.get_mut(op) {
+                    Some(c) => c.count(&entry),
+                    None => {
+                        let mut c = Counter::default();
+                        c.count(&entry);
+                        inner.counters.insert(op.clone(), c);
                     }
                 }
             }

@@ -514,7 +514,7 @@ pub fn subschema_at(files: &crate::spec::FileSet, loc: &Loc, pointer: &str) -> O
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .map(|t| crate::spec::unescape_token(t).into_owned())
         .collect();
     walk(files, loc, &tokens, 0)
 }

@@ -676,18 +676,17 @@ pub fn journal_entry(
         (None, false)
     } else {
         let ct = req.header_str("content-type").unwrap_or("");
-        let text = if crate::media::is_json(ct)
-            && let Ok(raw) = std::str::from_utf8(&req.body)
-            && !creds.body_may_hold_secrets(&req.body)
-        {
-            raw.to_string()
-        } else if crate::media::is_json(ct) {
-            match serde_json::from_slice::<Value>(&req.body) {
-                Ok(mut v) => {
-                    creds.body(&mut v);
-                    v.to_string()
-                }
-                Err(_) => String::from_utf8_lossy(&req.body).into_owned(),
+        let text = if crate::media::is_json(ct) {
+            match std::str::from_utf8(&req.body) {
+                // Nothing secret-named in it: kept as sent, unparsed.
+                Ok(raw) if !creds.body_may_hold_secrets(&req.body) => raw.to_string(),
+                _ => match serde_json::from_slice::<Value>(&req.body) {
+                    Ok(mut v) => {
+                        creds.body(&mut v);
+                        v.to_string()
+                    }
+                    Err(_) => String::from_utf8_lossy(&req.body).into_owned(),
+                },
             }
         } else if ct.starts_with("application/x-www-form-urlencoded") {
             creds.form(&req.body)

@@ -92,6 +92,15 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unescape one JSON pointer token (RFC 6901); borrowed when it holds no `~`.
+pub fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains('~') {
+        token.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        token.into()
+    }
+}
+
 /// Build `#/a/b` from tokens, escaping each.
 pub fn pointer<I, S>(tokens: I) -> String
 where

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use build::{derive_operation_id, join_route, server_base_path};
-pub use error::{LoadError, LoadErrors, escape_token, pointer};
+pub use error::{LoadError, LoadErrors, escape_token, pointer, unescape_token};
 pub use model::*;
 pub use refs::{FileSet, Loc};
 pub use schema::{Direction, convert_schema};

@@ -325,11 +325,7 @@ fn walk<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
     }
     let mut here = root;
     for token in pointer.strip_prefix('/')?.split('/') {
-        let token: std::borrow::Cow<'_, str> = if token.contains('~') {
-            token.replace("~1", "/").replace("~0", "~").into()
-        } else {
-            token.into()
-        };
+        let token = super::unescape_token(token);
         here = match here {
             Value::Object(map) => map.get(token.as_ref())?,
             Value::Array(items) => {

@@ -194,9 +194,9 @@ fn remove_at(v: &mut Value, pointer: &str) -> bool {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return false;
     };
-    let key = last.replace("~1", "/").replace("~0", "~");
+    let key = crate::spec::unescape_token(last);
     match v.pointer_mut(parent) {
-        Some(Value::Object(map)) => map.shift_remove(&key).is_some(),
+        Some(Value::Object(map)) => map.shift_remove(key.as_ref()).is_some(),
         _ => false,
     }
 }
