@@ -89,6 +89,28 @@ fn stages(c: &mut Criterion) {
         })
     });
 
+    // The same body serialised, as the response writer does (what was once an
+    // `#[ignore]`d measurement in the test suite).
+    c.bench_function("generate/softwareone-api-token+json", |b| {
+        b.iter(|| {
+            n += 1;
+            let seed = generate::derive_seed(
+                7,
+                "softwareone/put-public-v1-accounts-api-tokens-id",
+                &n.to_string(),
+            );
+            let v = generate::generate(
+                &doc.files,
+                &schema.loc,
+                seed,
+                &generate::Hints {
+                    path_params: &params,
+                },
+            );
+            serde_json::to_vec(&v).map(|b| b.len())
+        })
+    });
+
     let invalid = Request::new(Method::PUT, "/api/admin/api-tokens/abc")
         .header("authorization", "*:*.admin")
         .header("content-type", "application/json")

@@ -1,11 +1,9 @@
 //! Adoption: specmock.toml, shell completions, the man page, logging.
 
-mod common;
-
 use std::fs;
 use std::process::{Command, Stdio};
 
-use common::{Specmock, bin, run, send};
+use crate::common::{Specmock, bin, run, send};
 use serde_json::Value;
 
 fn print_config(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {

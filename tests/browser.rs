@@ -3,9 +3,7 @@
 //! real binary. Its dependencies are installed by `tests/browser/install`
 //! (`make test` runs it before `cargo test`).
 
-mod common;
-
-use common::Specmock;
+use crate::common::Specmock;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -35,22 +33,16 @@ fn missing(browser_dir: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    specmock_skip_browser,
+    ignore = "SPECMOCK_SKIP_BROWSER=1: the browser test is skipped"
+)]
 fn inspector_page_works_in_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let browser_dir = root.join("tests/browser");
     let lacking = missing(&browser_dir);
     if !lacking.is_empty() {
         let what = lacking.join(", ");
-        if std::env::var("SPECMOCK_SKIP_BROWSER").as_deref() == Ok("1") {
-            eprintln!(
-                "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                 !! SKIPPED the inspector browser test (SPECMOCK_SKIP_BROWSER=1).\n\
-                 !! Missing: {what}.\n\
-                 !! Run tests/browser/install (or make test) to run it.\n\
-                 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-            );
-            return;
-        }
         panic!(
             "the inspector browser test cannot run: missing {what}.\n\
              Run `tests/browser/install` (or `make test`, which runs it before cargo test); \
@@ -82,7 +74,7 @@ fn inspector_page_works_in_chromium() {
         let _ = err.read_to_string(&mut s);
         s
     });
-    let status = common::wait_with_timeout(&mut child, BROWSER_TIMEOUT);
+    let status = crate::common::wait_with_timeout(&mut child, BROWSER_TIMEOUT);
     let (out, err) = (
         out.join().unwrap_or_default(),
         err.join().unwrap_or_default(),

@@ -1,11 +1,9 @@
 //! CI contract testing, end to end: the journal, verification, coverage,
 //! reset, reports and `specmock run`.
 
-mod common;
-
 use std::fs;
 
-use common::{Specmock, get, run, send};
+use crate::common::{Specmock, get, run, send};
 use serde_json::{Value, json};
 
 const JSON: (&str, &str) = ("content-type", "application/json");

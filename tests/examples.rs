@@ -1,14 +1,12 @@
 //! Every example in examples/ runs here, so none of them rots.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
 fn run_script(path: &str, args: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + path)
         .args(args)
-        .env("SPECMOCK_BIN", common::bin())
+        .env("SPECMOCK_BIN", crate::common::bin())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -17,7 +15,7 @@ fn run_script(path: &str, args: &[&str]) -> (Option<i32>, String) {
     let err = child.stderr.take().unwrap();
     let o = std::thread::spawn(move || std::io::read_to_string(out).unwrap_or_default());
     let e = std::thread::spawn(move || std::io::read_to_string(err).unwrap_or_default());
-    let status = common::wait_with_timeout(&mut child, common::COMMAND_TIMEOUT)
+    let status = crate::common::wait_with_timeout(&mut child, crate::common::COMMAND_TIMEOUT)
         .expect("the example finished in time");
     (
         status.code(),

@@ -1,11 +1,9 @@
 //! Foundation, end to end: the bundled specs load, route and serve on a real
 //! server on 127.0.0.1; `routes` and `validate` report what the issue asks.
 
-mod common;
-
 use std::fs;
 
-use common::{Specmock, get, run, send};
+use crate::common::{Specmock, get, run, send};
 
 #[test]
 fn routes_lists_every_vendor_operation() {

@@ -1,12 +1,10 @@
 //! Local frontend development, end to end: CORS, latency, faults, hot reload,
 //! stateful CRUD.
 
-mod common;
-
 use std::fs;
 use std::time::{Duration, Instant};
 
-use common::{Specmock, get, send};
+use crate::common::{Specmock, get, send};
 use serde_json::Value;
 
 const ORIGIN: (&str, &str) = ("origin", "http://localhost:5173");

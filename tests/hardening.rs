@@ -1,14 +1,12 @@
 //! Hardening: hostile requests and documents, limits, timeouts, exposure.
 //! Every wait here is generous; nothing measures speed.
 
-mod common;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{Specmock, get, run, send};
+use crate::common::{Specmock, get, run, send};
 
 /// Send raw bytes on a fresh connection; the answer's status (None: no answer).
 fn raw(base: &str, bytes: &[u8]) -> (Option<u16>, String) {

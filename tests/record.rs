@@ -3,11 +3,9 @@
 //! replay offline, `fixtures check` reports a fixture that breaks the
 //! contract, and a recorder killed mid-run leaves only whole files.
 
-mod common;
-
 use std::fs;
 
-use common::{Answer, Specmock, Upstream, files_under, record, run, send};
+use crate::common::{Answer, Specmock, Upstream, files_under, record, run, send};
 use serde_json::Value;
 
 const JSON: (&str, &str) = ("content-type", "application/json");

@@ -1,11 +1,9 @@
 //! Responses, end to end: status choice, Prefer, content negotiation, seeded
 //! generation, fixtures; bodies checked with the contract's own validators.
 
-mod common;
-
 use std::fs;
 
-use common::{Specmock, send};
+use crate::common::{Specmock, send};
 use serde_json::Value;
 use specmock::Contract;
 use specmock::spec::StatusKey;

@@ -2,9 +2,7 @@
 //! violation listed with its location, answered with the vendor's own status
 //! and the body shape the contract declares for it.
 
-mod common;
-
-use common::{Reply, Specmock, send};
+use crate::common::{Reply, Specmock, send};
 use serde_json::Value;
 use specmock::Contract;
 use specmock::spec::StatusKey;

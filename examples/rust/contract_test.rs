@@ -1,7 +1,7 @@
 //! A consumer's Rust integration test using specmock's `MockServer`: the
 //! client under test talks to a real server on 127.0.0.1; afterwards the test
 //! checks what it sent kept the contract. (Run by `cargo test` as the
-//! `example_rust` test target.)
+//! `example_rust` module of the one test binary, `tests/tests.rs`.)
 
 use specmock::{MockServer, Verification};
 

@@ -1,0 +1,22 @@
+//! The one integration-test binary (ripgrep's layout): every end-to-end suite
+//! is a module here, sharing the helpers in `common`, so the test build links
+//! once instead of once per file.
+
+mod common;
+
+mod adoption;
+mod browser;
+mod ci;
+mod examples;
+mod foundation;
+mod frontend;
+mod generation;
+mod hardening;
+mod record;
+mod responses;
+mod rust_api;
+mod validation;
+
+/// The Rust test-API example a consumer would copy (`examples/rust/`).
+#[path = "../examples/rust/contract_test.rs"]
+mod example_rust;
