@@ -30,7 +30,6 @@
 //! [`respond`] → record. Each stage is a module with one job.
 
 pub mod cli;
-pub mod config;
 pub mod contract;
 pub mod fixtures;
 pub mod idle;

@@ -1,0 +1,418 @@
+//! What each subcommand does, once its flags are settled.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::args::{CheckArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+use crate::contract::{Contract, FixturePaths};
+use crate::journal::JournalLimits;
+use crate::pipeline::PipelineOptions;
+use crate::report::ReportPaths;
+use crate::respond::RespondOptions;
+use crate::server::{self, RecordConfig, ServeConfig};
+use crate::validate::ValidateOptions;
+
+pub(super) fn load(spec: &SpecArgs) -> Result<Contract, ExitCode> {
+    Contract::load(&spec.paths()).map_err(|errors| {
+        eprintln!("specmock: the documents did not load:");
+        for e in &errors.0 {
+            eprintln!("  {e}");
+        }
+        ExitCode::FAILURE
+    })
+}
+
+impl ServeArgs {
+    /// The server configuration these flags describe.
+    pub fn config(&self, default_port: u16) -> ServeConfig {
+        ServeConfig {
+            host: self.listen.host,
+            port: self.listen.port.unwrap_or(default_port),
+            pipeline: PipelineOptions {
+                validate: ValidateOptions {
+                    tolerate_nulls: self.tolerate_nulls,
+                },
+                respond: RespondOptions {
+                    seed: self.seed.unwrap_or_else(crate::respond::process_seed),
+                    dynamic: self.dynamic,
+                    fixtures_only: self.fixtures_only,
+                },
+            },
+            journal: JournalLimits {
+                max_bytes: self.journal_size,
+                ..JournalLimits::default()
+            },
+            admin_token: self.admin_token.clone(),
+            admin_open: self.admin_open,
+            reports: ReportPaths {
+                json: self.report_json.clone(),
+                junit: self.report_junit.clone(),
+            },
+            redact: Vec::new(),
+            record: None,
+            cors: !self.no_cors,
+            latency: self.latency,
+            fault_rate: self.fault_rate,
+            stateful: self.stateful,
+            limits: crate::server::Limits {
+                max_body: self.max_body_size,
+                max_header_bytes: self.max_header_size,
+                max_headers: self.max_headers,
+                max_url: self.max_url_length,
+                header_timeout: std::time::Duration::from_secs(self.header_timeout.max(1)),
+                idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
+                max_connections: self.max_connections.max(1),
+            },
+        }
+    }
+
+    /// Load the documents and fixtures, printing what went wrong.
+    fn load(&self) -> Result<Contract, ExitCode> {
+        let fixture_paths = FixturePaths {
+            dirs: self.fixtures.clone(),
+            no_bundled: self.no_fixtures,
+        };
+        let (contract, fixture_warnings) =
+            Contract::load_with_fixtures(&self.spec.paths(), &fixture_paths).map_err(|errors| {
+                eprintln!("specmock: the documents did not load:");
+                for e in &errors.0 {
+                    eprintln!("  {e}");
+                }
+                ExitCode::FAILURE
+            })?;
+        crate::contract::release_load_garbage();
+        for w in contract.warnings() {
+            tracing::warn!("{w}");
+        }
+        for w in &fixture_warnings {
+            tracing::warn!("{w}");
+        }
+        Ok(contract)
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("specmock: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
+pub(super) fn serve(args: ServeArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    let contract = match args.load() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let docs = contract.documents().len();
+    let ops = contract.operations().count();
+    let fixtures = contract.fixtures().len();
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let config = args.config(4010);
+        let server = match server::start(contract, &config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let _watch = if args.watch {
+            let fixture_paths = FixturePaths { dirs: args.fixtures.clone(), no_bundled: args.no_fixtures };
+            match crate::watch::watch(server.state().clone(), args.spec.paths(), fixture_paths) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    eprintln!("specmock: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            None
+        };
+        // One line on stdout, for scripts: the address to talk to.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", server.url());
+        let _ = out.flush();
+        tracing::info!(
+            "serving {ops} operations from {docs} documents ({fixtures} fixtures) on {} (ready in {} ms)",
+            server.url(),
+            started.elapsed().as_millis()
+        );
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn run(args: RunArgs) -> ExitCode {
+    let contract = match args.serve.load() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let config = args.serve.config(0);
+        let server = match server::start(contract, &config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let url = server.url();
+        let mut envs = vec![("SPECMOCK_URL".to_string(), url.clone())];
+        for d in server.state().contract.load().documents() {
+            envs.push((document_env_name(&d.name), format!("{url}{}", d.base_path)));
+        }
+        // Only the program name: arguments may carry secrets.
+        tracing::info!("mock on {url}; running {}", args.command[0]);
+        let command = args.command.clone();
+        let status = tokio::task::spawn_blocking(move || {
+            std::process::Command::new(&command[0]).args(&command[1..]).envs(envs).status()
+        })
+        .await;
+        let state = server.state().clone();
+        server.shutdown().await;
+        let coverage = state.journal.coverage(&state.contract.load());
+        let s = &coverage.summary;
+        eprintln!(
+            "specmock: {} request(s); {} broke the contract; {} matched no operation; {}/{} operations called",
+            s.requests, s.violating_requests, s.unrouted_requests, s.covered, s.operations
+        );
+        for op in coverage.operations.iter().filter(|o| o.violations > 0) {
+            for sample in &op.violation_samples {
+                eprintln!("  {}: {sample}", op.qualified);
+            }
+        }
+        for u in &coverage.unrouted {
+            eprintln!("  no operation: {} {} (x{})", u.method, u.path, u.count);
+        }
+        match status {
+            Ok(Ok(st)) if !st.success() => {
+                let code = st.code().unwrap_or(1);
+                eprintln!("specmock: the command failed (exit {code})");
+                ExitCode::from(u8::try_from(code.clamp(1, 255)).unwrap_or(1))
+            }
+            Ok(Ok(_)) => {
+                if (s.violating_requests > 0 || s.unrouted_requests > 0) && !args.allow_violations {
+                    eprintln!("specmock: the contract was broken (use --allow-violations to only report)");
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            Ok(Err(e)) => {
+                eprintln!("specmock: cannot run {:?}: {e}", args.command[0]);
+                ExitCode::from(127)
+            }
+            Err(e) => {
+                eprintln!("specmock: the command's runner failed: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+pub(super) fn record(args: RecordArgs) -> ExitCode {
+    let Some(dir) = args.fixtures.first().cloned() else {
+        eprintln!(
+            "specmock: record needs --fixtures DIR (where the fixtures are written), or `fixtures` in specmock.toml"
+        );
+        return ExitCode::from(2);
+    };
+    let contract = match load(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if let Some(u) = &args.upstream
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        eprintln!("specmock: --upstream must be an http:// or https:// URL, got \"{u}\"");
+        return ExitCode::FAILURE;
+    }
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let config = ServeConfig {
+            host: args.listen.host,
+            port: args.listen.port.unwrap_or(4010),
+            redact: args.redact.clone(),
+            record: Some(RecordConfig {
+                dir: dir.clone(),
+                upstreams: args.document_upstream.iter().cloned().collect(),
+                upstream: args.upstream.clone(),
+                strict: args.strict,
+            }),
+            ..ServeConfig::default()
+        };
+        let server = match server::start(contract, &config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", server.url());
+        let _ = out.flush();
+        tracing::info!(
+            "recording on {} into {} (upstream: {})",
+            server.url(),
+            dir.display(),
+            args.upstream
+                .as_deref()
+                .unwrap_or("each document's server URL")
+        );
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
+    let contract = match load(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut sources = Vec::new();
+    for dir in &args.fixtures {
+        match crate::fixtures::FixtureStore::dir_sources(dir) {
+            Ok(s) => sources.extend(s),
+            Err(e) => {
+                eprintln!("specmock: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if args.fixtures.is_empty() && args.spec.specs.is_empty() {
+        sources = crate::fixtures::FixtureStore::bundled_sources();
+    }
+    let problems = crate::fixtures::check(&sources, &contract);
+    for p in &problems {
+        println!("{p}");
+    }
+    println!(
+        "{} fixture(s) checked, {} problem(s)",
+        sources.len(),
+        problems.len()
+    );
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.
+pub fn document_env_name(doc: &str) -> String {
+    let stem: String = doc
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("SPECMOCK_URL_{stem}")
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub(super) fn routes(args: &SpecArgs) -> ExitCode {
+    let contract = match load(args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut rows = Vec::new();
+    for d in contract.documents() {
+        for op in &d.operations {
+            rows.push([
+                op.method.to_string(),
+                op.route.clone(),
+                op.display_id.clone(),
+                d.display.clone(),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<w0$}  {:<w1$}  {:<w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+pub(super) fn validate(args: &SpecArgs) -> ExitCode {
+    let contract = match load(args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let mut failed = false;
+    for d in contract.documents() {
+        if d.warnings.is_empty() {
+            println!(
+                "{}: ok ({}, {} operations)",
+                d.display,
+                d.version,
+                d.operations.len()
+            );
+        } else {
+            failed = true;
+            for w in &d.warnings {
+                println!("{w}");
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
