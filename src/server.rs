@@ -195,6 +195,8 @@ pub struct AppState {
     pub resources: crate::state::ResourceStore,
     pub limits: Limits,
     extra_redact: Vec<String>,
+    /// What `--watch` did (reloads, file checks), beside the contract it replaces.
+    pub watch: crate::watch::WatchCounters,
 }
 
 impl AppState {
@@ -224,6 +226,7 @@ impl AppState {
             resources: crate::state::ResourceStore::new(config.stateful),
             limits: config.limits,
             extra_redact: config.redact.clone(),
+            watch: crate::watch::WatchCounters::default(),
         })
     }
 
@@ -858,7 +861,7 @@ fn admin(state: &AppState, req: &Request) -> Answer {
                 .collect();
             admin_json(
                 200,
-                &json!({"status": "ok", "operations": contract.operations().count(), "fixtures": contract.fixtures().len(), "documents": docs}),
+                &json!({"status": "ok", "operations": contract.operations().count(), "fixtures": contract.fixtures().len(), "documents": docs, "watch": state.watch.to_json()}),
             )
         }
         ("GET", "requests") => {

@@ -16,6 +16,7 @@ mod record;
 mod responses;
 mod rust_api;
 mod validation;
+mod watch;
 
 /// The Rust test-API example a consumer would copy (`examples/rust/`).
 #[path = "../examples/rust/contract_test.rs"]
