@@ -15,6 +15,7 @@ mod hardening;
 mod record;
 mod responses;
 mod rust_api;
+mod stateful;
 mod validation;
 
 /// The Rust test-API example a consumer would copy (`examples/rust/`).
