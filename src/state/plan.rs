@@ -152,10 +152,13 @@ impl Plan {
     fn add_document(&mut self, doc: &Document) {
         // Item routes by their collection's route: `/pets` → `/pets/{petId}`.
         let mut items: HashMap<&str, (&str, Vec<&Arc<Operation>>)> = HashMap::new();
+        // Operations by route, so a large document is one pass, not a square.
+        let mut by_route: HashMap<&str, Vec<&Arc<Operation>>> = HashMap::new();
         for op in &doc.operations {
             if let Some((parent, name)) = item_route(&op.route) {
                 items.entry(parent).or_insert((name, Vec::new())).1.push(op);
             }
+            by_route.entry(op.route.as_str()).or_default().push(op);
         }
         for (parent, (name, item_ops)) in &items {
             // Every item route under one collection should agree; the first wins.
@@ -181,7 +184,7 @@ impl Plan {
                 };
                 self.insert(op, crud, id_kind, None, ListShape::Unknown);
             }
-            for op in doc.operations.iter().filter(|o| o.route == *parent) {
+            for op in by_route.get(parent).into_iter().flatten() {
                 match op.method {
                     Method::POST => {
                         self.insert(op, Crud::Create, id_kind, id_param, ListShape::Unknown)
