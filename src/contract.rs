@@ -32,6 +32,8 @@ pub struct Contract {
     documents: Vec<Document>,
     routes: RouteTable,
     fixtures: FixtureStore,
+    /// Stateful mode's CRUD operations and seeds, derived with the rest.
+    resource_plan: crate::state::Plan,
 }
 
 /// Which fixtures to serve.
@@ -162,11 +164,14 @@ impl Contract {
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
-        Ok(Contract {
+        let mut contract = Contract {
             documents,
             routes,
             fixtures: FixtureStore::default(),
-        })
+            resource_plan: crate::state::Plan::default(),
+        };
+        contract.resource_plan = crate::state::Plan::build(&contract);
+        Ok(contract)
     }
 
     /// The loaded documents.
@@ -184,7 +189,14 @@ impl Contract {
     pub fn load_fixtures(&mut self, sources: &[FixtureSource]) -> Vec<String> {
         let (store, warnings) = FixtureStore::load(sources, self);
         self.fixtures = store;
+        // Fixtures of item GETs seed stateful mode too.
+        self.resource_plan = crate::state::Plan::build(self);
         warnings
+    }
+
+    /// Stateful mode's CRUD operations and seeded resources.
+    pub fn resource_plan(&self) -> &crate::state::Plan {
+        &self.resource_plan
     }
 
     /// The fixtures in force.

@@ -911,7 +911,7 @@ fn admin(state: &AppState, req: &Request) -> Answer {
         ),
         ("GET", "state") => admin_json(
             200,
-            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot()}),
+            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(&contract)}),
         ),
         ("POST", "reset") => {
             state.journal.reset();

@@ -15,6 +15,7 @@ mod hardening;
 mod record;
 mod responses;
 mod rust_api;
+mod stateful;
 mod validation;
 mod watch;
 
