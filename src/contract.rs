@@ -34,6 +34,9 @@ pub struct Contract {
     fixtures: FixtureStore,
     /// Stateful mode's CRUD operations and seeds, derived with the rest.
     resource_plan: crate::state::Plan,
+    /// Bundled document name (`axiom`) -> the loaded document whose text is
+    /// byte for byte that bundled one: it gets the bundled fixtures.
+    twins: HashMap<String, String>,
 }
 
 /// Which fixtures to serve.
@@ -42,7 +45,7 @@ pub struct FixturePaths {
     /// Folders of fixture files (`--fixtures DIR`, repeatable).
     pub dirs: Vec<PathBuf>,
     /// Leave out the bundled fixtures (`--no-fixtures`); they are only served
-    /// with the bundled specs anyway.
+    /// with documents identical to the bundled ones anyway.
     pub no_bundled: bool,
 }
 
@@ -92,9 +95,10 @@ impl Contract {
         Contract::from_sources(sources)
     }
 
-    /// Load documents and their fixtures: the bundled fixtures come with the
-    /// bundled specs (unless `no_bundled`), then every folder given. Returns
-    /// the contract and a warning per fixture skipped.
+    /// Load documents and their fixtures: every folder given, then (unless
+    /// `no_bundled`) the bundled fixtures of every document identical to a
+    /// bundled one, each fixture once. Returns the contract and a warning per
+    /// fixture skipped (one line for those of documents not loaded).
     pub fn load_with_fixtures(
         spec: &SpecPaths,
         fixtures: &FixturePaths,
@@ -105,12 +109,17 @@ impl Contract {
         for dir in &fixtures.dirs {
             match FixtureStore::dir_sources(dir) {
                 Ok(s) => sources.extend(s),
-                Err(e) => return Err(LoadError::new(dir.display().to_string(), e).into()),
+                Err(e) => {
+                    return Err(LoadError::new("--fixtures", e)
+                        .hint("check the folder name; `specmock record` creates it")
+                        .into());
+                }
             }
         }
-        if spec.paths.is_empty() && !fixtures.no_bundled {
-            sources.extend(FixtureStore::bundled_sources());
+        if !fixtures.no_bundled {
+            sources.extend(crate::fixtures::bundled_for(&contract));
         }
+        let sources = crate::fixtures::dedupe(sources);
         let warnings = contract.load_fixtures(&sources);
         Ok((contract, warnings))
     }
@@ -164,11 +173,20 @@ impl Contract {
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
+        let mut twins = HashMap::new();
+        for src in &sources {
+            if let Some((file, _)) = BUNDLED_SPECS.iter().find(|(_, t)| *t == src.text) {
+                twins
+                    .entry(crate::spec::stem(file))
+                    .or_insert_with(|| src.name.clone());
+            }
+        }
         let mut contract = Contract {
             documents,
             routes,
             fixtures: FixtureStore::default(),
             resource_plan: crate::state::Plan::default(),
+            twins,
         };
         contract.resource_plan = crate::state::Plan::build(&contract);
         Ok(contract)
@@ -182,6 +200,12 @@ impl Contract {
     /// A document by name (file stem).
     pub fn document(&self, name: &str) -> Option<&Document> {
         self.documents.iter().find(|d| d.name == name)
+    }
+
+    /// The loaded document identical to the bundled document `bundled`
+    /// (`axiom`), if one is.
+    pub fn bundled_twin(&self, bundled: &str) -> Option<&str> {
+        self.twins.get(bundled).map(String::as_str)
     }
 
     /// Load fixtures for this contract (replacing any loaded before); returns

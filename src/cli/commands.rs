@@ -287,29 +287,17 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut sources = Vec::new();
-    for dir in &args.fixtures {
-        match crate::fixtures::FixtureStore::dir_sources(dir) {
-            Ok(s) => sources.extend(s),
-            Err(e) => {
-                eprintln!("specmock: {e}");
-                return ExitCode::FAILURE;
-            }
+    let report = match crate::fixtures::check_dirs(&contract, &args.fixtures) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("specmock: {e}");
+            return ExitCode::FAILURE;
         }
+    };
+    for line in report.lines() {
+        println!("{line}");
     }
-    if args.fixtures.is_empty() && args.spec.specs.is_empty() {
-        sources = crate::fixtures::FixtureStore::bundled_sources();
-    }
-    let problems = crate::fixtures::check(&sources, &contract);
-    for p in &problems {
-        println!("{p}");
-    }
-    println!(
-        "{} fixture(s) checked, {} problem(s)",
-        sources.len(),
-        problems.len()
-    );
-    if problems.is_empty() {
+    if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -61,7 +61,7 @@ pub enum Command {
     Run(RunArgs),
     /// Record real traffic: proxy to the real API and write each exchange as a fixture, secrets redacted.
     #[command(
-        after_help = "Examples:\n  specmock record specs/axiom.yaml --fixtures fixtures/ --port 8080\n  specmock record --fixtures fixtures/ --upstream http://127.0.0.1:9000\n\n--upstream replaces each document's whole server URL (scheme, host and base path):\nPOST /v2/tokens/x/regenerate is forwarded to http://127.0.0.1:9000/tokens/x/regenerate."
+        after_help = "Examples:\n  specmock record specs/axiom.yaml --fixtures my-fixtures/ --port 8080\n  specmock record --fixtures my-fixtures/ --upstream http://127.0.0.1:9000\n\n--upstream replaces each document's whole server URL (scheme, host and base path):\nPOST /v2/tokens/x/regenerate is forwarded to http://127.0.0.1:9000/tokens/x/regenerate."
     )]
     Record(RecordArgs),
     /// Work with fixtures: `fixtures check` validates every fixture against the contract.
