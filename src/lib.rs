@@ -35,6 +35,7 @@ pub mod contract;
 pub mod fixtures;
 pub mod idle;
 pub mod journal;
+pub mod limits;
 pub mod logline;
 pub mod media;
 pub mod mock_server;

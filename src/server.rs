@@ -85,45 +85,8 @@ pub struct ServeConfig {
     pub limits: Limits,
 }
 
-/// Limits on what one request or connection may use, each answered with a
-/// problem+json that says which limit and how to raise it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// Largest request body (413 beyond).
-    pub max_body: usize,
-    /// Largest total size of the request headers (431 beyond).
-    pub max_header_bytes: usize,
-    /// Most request headers (431 beyond).
-    pub max_headers: usize,
-    /// Longest request target, path and query (414 beyond).
-    pub max_url: usize,
-    /// How long a client may take to send a request's headers (slowloris).
-    pub header_timeout: Duration,
-    /// How long a keep-alive connection may sit idle before it is closed.
-    pub idle_timeout: Duration,
-    /// Most connections served at once; more wait to be accepted.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_body: 10 * 1024 * 1024,
-            max_header_bytes: 64 * 1024,
-            max_headers: 100,
-            max_url: 8 * 1024,
-            header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_connections: 1024,
-        }
-    }
-}
-
-/// hyper's own limits sit above specmock's, so a client gets specmock's
-/// explanation instead of hyper's bare 431 or close: hyper's read buffer (1 MiB
-/// or more) and header count (4 x --max-headers + 64) bound what can be
-/// explained; beyond those, hyper answers on its own.
-const HYPER_MAX_BUF: usize = 1024 * 1024;
+pub use crate::limits::Limits;
+use crate::limits::{HYPER_MAX_BUF, check_head, over_limit};
 
 /// `specmock record` settings.
 #[derive(Debug, Clone)]
@@ -290,12 +253,7 @@ impl Drop for RunningServer {
 pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<RunningServer> {
     let listener = TcpListener::bind((config.host, config.port))
         .await
-        .map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot listen on {}:{}: {e}", config.host, config.port),
-            )
-        })?;
+        .map_err(|e| bind_error(config.host, config.port, &e))?;
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState::new(contract, config)?);
     if state.admin == AdminAccess::Closed {
@@ -311,6 +269,25 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
         task: Some(task),
         state,
     })
+}
+
+/// Why the listener could not be opened, and what to do about it.
+fn bind_error(host: IpAddr, port: u16, e: &io::Error) -> io::Error {
+    let what = match e.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "port {port} is already in use (another specmock, or another server); stop it, \
+             or give another port: --port {} or --port 0 for a free one",
+            port.wrapping_add(1).max(1024)
+        ),
+        io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "port {port} needs privileges to listen on; give a port from 1024 up (--port 4010) or --port 0 for a free one"
+        ),
+        io::ErrorKind::AddrNotAvailable => {
+            format!("{host} is not an address of this machine; give one it has (--host 127.0.0.1)")
+        }
+        _ => e.to_string(),
+    };
+    io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {what}"))
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: oneshot::Receiver<()>) {
@@ -382,64 +359,75 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
     }
 }
 
-/// A limit a request went over, as the problem the client gets.
-fn over_limit(status: u16, kind: &'static str, title: &str, detail: String) -> Answer {
-    Answer::problem(&Problem::new(status, kind, title.to_string(), detail))
-}
+/// Longest path a refused request keeps in the journal and the log: a 414's
+/// path is what was too long, and must not flood either.
+const REFUSED_PATH_KEEP: usize = 256;
 
-/// Checks that need only the request head: URL length, a NUL in the path,
-/// header count and size.
-fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Option<Answer> {
-    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
-    if target > limits.max_url {
-        return Some(over_limit(
-            414,
-            "uri-too-long",
-            "The request target is too long",
-            format!(
-                "the path and query are {target} bytes; the limit is {} (--max-url-length)",
-                limits.max_url
-            ),
-        ));
-    }
+/// A request refused before the pipeline (a limit, an unreadable body) is
+/// journalled and logged like every other answer. Why it was refused goes in
+/// as a warning: it is specmock's limit, not the contract, so it does not
+/// fail `specmock run`. The head of a 414 or 431 is what was too large, so
+/// its query and headers are left out and its path is cut.
+fn refuse(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    answer: Answer,
+    started: Instant,
+) -> Answer {
     let path = parts.uri.path();
-    if path.contains("%00") || path.contains('\0') {
-        return Some(over_limit(
-            400,
-            "bad-path",
-            "The path holds a NUL byte",
-            "a path may not contain %00".to_string(),
-        ));
+    if path == ADMIN_PREFIX || path.starts_with("/__specmock/") {
+        return answer; // admin calls are never journalled
     }
-    let count = parts.headers.len();
-    if count > limits.max_headers {
-        return Some(over_limit(
-            431,
-            "too-many-headers",
-            "Too many request headers",
-            format!(
-                "{count} headers; the limit is {} (--max-headers)",
-                limits.max_headers
-            ),
-        ));
+    let status = answer.status.as_u16();
+    let whole_head = status != 414 && status != 431;
+    let request = Request {
+        method: parts.method.clone(),
+        path: path.to_string(),
+        query: whole_head
+            .then(|| parts.uri.query().map(str::to_string))
+            .flatten(),
+        headers: if whole_head {
+            parts.headers.clone()
+        } else {
+            hyper::HeaderMap::new()
+        },
+        body: Bytes::new(),
+    };
+    let operation = state
+        .contract
+        .load()
+        .routes()
+        .route(&request.method, &request.path)
+        .ok()
+        .map(|r| r.operation);
+    let detail = serde_json::from_slice::<Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let outcome = Outcome {
+        answer,
+        operation,
+        violations: Vec::new(),
+        warnings: vec![crate::validate::Violation::new(
+            crate::validate::ViolationKind::default(),
+            "limit",
+            detail,
+        )],
+        response_violations: Vec::new(),
+    };
+    let mut entry = journal_entry(state, &request, &outcome, started.elapsed());
+    if entry.path.len() > REFUSED_PATH_KEEP {
+        let mut end = REFUSED_PATH_KEEP;
+        while !entry.path.is_char_boundary(end) {
+            end -= 1;
+        }
+        let total = entry.path.len();
+        entry.path.truncate(end);
+        entry.path.push_str(&format!("...({total} bytes)"));
     }
-    let bytes: usize = parts
-        .headers
-        .iter()
-        .map(|(k, v)| k.as_str().len() + v.len() + 4)
-        .sum();
-    if bytes > limits.max_header_bytes {
-        return Some(over_limit(
-            431,
-            "headers-too-large",
-            "The request headers are too large",
-            format!(
-                "the headers are {bytes} bytes; the limit is {} (--max-header-size)",
-                limits.max_header_bytes
-            ),
-        ));
-    }
-    None
+    crate::logline::log_exchange(&entry);
+    state.journal.record(entry);
+    outcome.answer
 }
 
 /// The error that makes hyper close a connection without answering
@@ -468,18 +456,19 @@ async fn handle(
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     if let Some(refused) = check_head(&state.limits, &parts) {
-        return Ok(into_response(refused));
+        return Ok(into_response(refuse(&state, &parts, refused, started)));
     }
     let max_body = state.limits.max_body;
     let body = match http_body_util::Limited::new(body, max_body).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(into_response(over_limit(
+            let a = over_limit(
                 413,
                 "body-too-large",
                 "The request body is too large",
                 format!("the body is over the {max_body}-byte limit (--max-body-size)"),
-            )));
+            );
+            return Ok(into_response(refuse(&state, &parts, a, started)));
         }
         Err(e) => {
             let p = Problem::new(
@@ -488,7 +477,8 @@ async fn handle(
                 "The request body could not be read",
                 e.to_string(),
             );
-            return Ok(into_response(Answer::problem(&p)));
+            let a = Answer::problem(&p);
+            return Ok(into_response(refuse(&state, &parts, a, started)));
         }
     };
     let request = Request {
@@ -546,7 +536,7 @@ async fn handle(
         }
     };
     let entry = journal_entry(&state, &request, &outcome, started.elapsed());
-    log_exchange(&entry);
+    crate::logline::log_exchange(&entry);
     state.journal.record(entry);
     let mut answer = outcome.answer;
 
@@ -715,68 +705,6 @@ pub fn journal_entry(
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
         duration_us: micros(took),
-    }
-}
-
-/// One line per request, from the redacted entry; violations in full.
-fn log_exchange(e: &JournalEntry) {
-    if !e.response_violations.is_empty() {
-        let list: Vec<String> = e
-            .response_violations
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        tracing::warn!(
-            target: "specmock::record",
-            "{} {}: the upstream's answer broke the contract ({} violation(s)): {}",
-            e.method,
-            e.path,
-            list.len(),
-            list.join("; ")
-        );
-    }
-    let op = e.operation.as_deref().unwrap_or("-");
-    if e.violations.is_empty() && e.warnings.is_empty() {
-        if !tracing::enabled!(target: "specmock::request", tracing::Level::INFO) {
-            return;
-        }
-        // Built by hand and passed as one string: the line costs a third of
-        // what the same format arguments cost (bench/callgrind).
-        let mut line = String::with_capacity(64 + e.path.len() + op.len());
-        for part in [e.method.as_str(), " ", e.path.as_str(), " -> "] {
-            line.push_str(part);
-        }
-        line.push_str(itoa::Buffer::new().format(e.status));
-        line.push(' ');
-        line.push_str(op);
-        line.push_str(" (");
-        line.push_str(itoa::Buffer::new().format(e.duration_us));
-        line.push_str(" us)");
-        tracing::info!(target: "specmock::request", message = line.as_str());
-    } else {
-        let list: Vec<String> = e
-            .violations
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        let warn: Vec<String> = e
-            .warnings
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        tracing::info!(
-            target: "specmock::request",
-            "{} {} -> {} {} ({} us) {} violation(s){}{}{}",
-            e.method,
-            e.path,
-            e.status,
-            op,
-            e.duration_us,
-            list.len(),
-            if list.is_empty() { String::new() } else { format!(": {}", list.join("; ")) },
-            if warn.is_empty() { "" } else { "; warnings: " },
-            warn.join("; ")
-        );
     }
 }
 
