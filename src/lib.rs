@@ -29,6 +29,7 @@
 //! A request flows one way through the pipeline: [`route`] → validate →
 //! [`respond`] → record. Each stage is a module with one job.
 
+pub mod admin_login;
 pub mod cli;
 pub mod config;
 pub mod contract;

@@ -158,6 +158,8 @@ pub struct AppState {
     pub resources: crate::state::ResourceStore,
     pub limits: Limits,
     extra_redact: Vec<String>,
+    /// The inspector's browser session (`--admin-token`).
+    session: crate::admin_login::Session,
 }
 
 impl AppState {
@@ -187,6 +189,7 @@ impl AppState {
             resources: crate::state::ResourceStore::new(config.stateful),
             limits: config.limits,
             extra_redact: config.redact.clone(),
+            session: crate::admin_login::Session::new()?.for_port(config.port),
         })
     }
 
@@ -255,7 +258,9 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
         .await
         .map_err(|e| bind_error(config.host, config.port, &e))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(contract, config)?);
+    let mut state = AppState::new(contract, config)?;
+    state.session = state.session.clone().for_port(addr.port());
+    let state = Arc::new(state);
     if state.admin == AdminAccess::Closed {
         tracing::warn!(
             "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
@@ -712,19 +717,34 @@ fn admin_json(status: u16, v: &Value) -> Answer {
     Answer::json(status, "application/json", v)
 }
 
-/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
-fn token_matches(given: &str, want: &str) -> bool {
-    let (a, b) = (given.as_bytes(), want.as_bytes());
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        diff |= (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0)) as usize;
-    }
-    diff == 0
-}
-
 fn admin(state: &AppState, req: &Request) -> Answer {
+    use crate::admin_login as login;
+    let sub = req
+        .path
+        .trim_start_matches(ADMIN_PREFIX)
+        .trim_start_matches('/');
+    let page = req.method == hyper::Method::GET && matches!(sub, "" | "inspector" | "login");
+    // Health says nothing secret: open to monitors whatever the access rule.
+    let health = req.method == hyper::Method::GET && sub == "health";
     match &state.admin {
+        _ if health => {}
         AdminAccess::Open => {}
+        AdminAccess::Token(want) if req.method == hyper::Method::POST && sub == "login" => {
+            return login::login(&state.session, want, req);
+        }
+        AdminAccess::Token(want) if login::bearer_matches(req, want) => {}
+        AdminAccess::Token(_) if state.session.admits(req) => {
+            let reads = matches!(req.method, hyper::Method::GET | hyper::Method::HEAD);
+            if !reads && !login::from_own_origin(req) {
+                return Answer::problem(&Problem::new(
+                    403,
+                    "admin-cross-origin",
+                    "The admin session cookie only works from the inspector itself",
+                    "this request changes something and carries the session cookie but no Origin of this server; send Authorization: Bearer <the --admin-token value>, or use the inspector page",
+                ));
+            }
+        }
+        AdminAccess::Token(_) if page => return login::login_page(401, ""),
         AdminAccess::Closed => {
             return Answer::problem(&Problem::new(
                 403,
@@ -733,36 +753,23 @@ fn admin(state: &AppState, req: &Request) -> Answer {
                 "specmock listens on a non-loopback address; restart it with --admin-token TOKEN (or --admin-open) to use the admin API",
             ));
         }
-        AdminAccess::Token(want) => {
-            let given = req
-                .header_str("x-specmock-admin-token")
-                .or_else(|| {
-                    req.header_str("authorization")
-                        .and_then(|a| a.strip_prefix("Bearer "))
-                })
-                .unwrap_or("");
-            if !token_matches(given, want) {
-                let mut a = Answer::problem(&Problem::new(
-                    401,
-                    "admin-unauthorized",
-                    "The admin API needs its token",
-                    "send Authorization: Bearer <the --admin-token value>",
-                ));
-                a.headers.insert(
-                    hyper::header::WWW_AUTHENTICATE,
-                    hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
-                );
-                return a;
-            }
+        AdminAccess::Token(_) => {
+            let mut a = Answer::problem(&Problem::new(
+                401,
+                "admin-unauthorized",
+                "The admin API needs its token",
+                "send Authorization: Bearer <the --admin-token value>, or log in at /__specmock/ in a browser",
+            ));
+            a.headers.insert(
+                hyper::header::WWW_AUTHENTICATE,
+                hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
+            );
+            return a;
         }
     }
     let contract = state.contract.load();
-    let sub = req
-        .path
-        .trim_start_matches(ADMIN_PREFIX)
-        .trim_start_matches('/');
     match (req.method.as_str(), sub) {
-        ("GET", "") | ("GET", "inspector") => {
+        ("GET", "") | ("GET", "inspector") | ("GET", "login") => {
             // One self-contained page (no CDN), embedded in the binary.
             let mut a = Answer::empty(200);
             a.headers.insert(
@@ -892,10 +899,25 @@ mod tests {
     }
 
     #[test]
-    fn token_comparison() {
-        assert!(token_matches("abc", "abc"));
-        assert!(!token_matches("abd", "abc"));
-        assert!(!token_matches("ab", "abc"));
-        assert!(!token_matches("", "abc"));
+    fn health_is_open_off_loopback_with_or_without_a_token() {
+        let get = |path: &str| Request {
+            method: hyper::Method::GET,
+            path: path.into(),
+            query: None,
+            headers: hyper::HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let mut c = ServeConfig {
+            host: "0.0.0.0".parse().unwrap(),
+            ..ServeConfig::default()
+        };
+        let closed = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(closed.admin, AdminAccess::Closed);
+        assert_eq!(admin(&closed, &get("/__specmock/health")).status, 200);
+        assert_eq!(admin(&closed, &get("/__specmock/requests")).status, 403);
+        c.admin_token = Some("t".into());
+        let token = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(admin(&token, &get("/__specmock/health")).status, 200);
+        assert_eq!(admin(&token, &get("/__specmock/requests")).status, 401);
     }
 }
