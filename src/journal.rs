@@ -584,28 +584,64 @@ pub fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// Parse a journal size such as `4MiB`, `512KiB`, `1000000`.
+/// The units a size may carry, longest first so `MiB` is not read as `B`:
+/// decimal (kB, MB, GB: powers of 1000) and binary (KiB, MiB, GiB: powers
+/// of 1024); a plain number is bytes.
+const SIZE_UNITS: &[(&str, usize)] = &[
+    ("gib", 1 << 30),
+    ("mib", 1 << 20),
+    ("kib", 1 << 10),
+    ("gb", 1_000_000_000),
+    ("mb", 1_000_000),
+    ("kb", 1_000),
+    ("b", 1),
+];
+
+/// Parse a size such as `2MB` (2,000,000 bytes), `2MiB` (2,097,152),
+/// `512KiB` or `100000` (bytes); units in any case.
 pub fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
-    let (num, mult) = [
-        ("gib", 1usize << 30),
-        ("mib", 1 << 20),
-        ("kib", 1 << 10),
-        ("gb", 1_000_000_000),
-        ("mb", 1_000_000),
-        ("kb", 1_000),
-        ("b", 1),
-    ]
-    .iter()
-    .find_map(|(suffix, m)| {
-        lower
-            .strip_suffix(suffix)
-            .map(|n| (n.trim().to_string(), *m))
-    })
-    .unwrap_or((lower.clone(), 1));
-    let n: usize = num
-        .parse()
-        .map_err(|_| format!("\"{t}\" is not a size (e.g. 4MiB, 512KiB, 100000)"))?;
-    Ok(n.saturating_mul(mult))
+    let (num, mult) = SIZE_UNITS
+        .iter()
+        .find_map(|(suffix, m)| lower.strip_suffix(suffix).map(|n| (n.trim(), *m)))
+        .unwrap_or((lower.as_str(), 1));
+    let bad = || {
+        format!(
+            "\"{t}\" is not a size: give a whole number of bytes (100000) or one with a unit, \
+             decimal kB, MB, GB (1000, 1000^2, 1000^3 bytes) or binary KiB, MiB, GiB (1024, 1024^2, 1024^3), e.g. 2MB or 4MiB"
+        )
+    };
+    let n: usize = num.parse().map_err(|_| bad())?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("\"{t}\" is too large a size"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_decimal_binary_and_bytes() {
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        assert_eq!(parse_size("2mb"), Ok(2_000_000));
+        assert_eq!(parse_size("2 MiB"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_size("3kB"), Ok(3_000));
+        assert_eq!(parse_size("3KiB"), Ok(3_072));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("100000"), Ok(100_000));
+        assert_eq!(parse_size("7B"), Ok(7));
+    }
+
+    #[test]
+    fn a_bad_size_lists_the_accepted_units() {
+        let e = parse_size("2XB").unwrap_err();
+        assert!(e.starts_with("\"2XB\" is not a size"), "{e}");
+        for unit in ["kB", "MB", "GB", "KiB", "MiB", "GiB", "bytes"] {
+            assert!(e.contains(unit), "{unit} missing from: {e}");
+        }
+        assert!(parse_size("MB").is_err());
+        assert!(parse_size("-1MB").is_err());
+    }
 }

@@ -29,11 +29,13 @@
 //! A request flows one way through the pipeline: [`route`] → validate →
 //! [`respond`] → record. Each stage is a module with one job.
 
+pub mod admin_login;
 pub mod cli;
 pub mod contract;
 pub mod fixtures;
 pub mod idle;
 pub mod journal;
+pub mod limits;
 pub mod logline;
 pub mod media;
 pub mod mock_server;

@@ -54,7 +54,7 @@ pub fn run_with(
         Ok(r) => r,
         Err(not) => {
             return Outcome {
-                answer: not_routed(req, not),
+                answer: not_routed(contract, req, not),
                 operation: None,
                 violations: Vec::new(),
                 warnings: Vec::new(),
@@ -98,19 +98,24 @@ pub fn run_with(
     }
 }
 
-fn not_routed(req: &Request, not: NotRouted) -> Answer {
+fn not_routed(contract: &Contract, req: &Request, not: NotRouted) -> Answer {
     let path = req.path.as_str();
     match not {
-        NotRouted::NotFound => Answer::problem(
-            &Problem::new(
-                404,
-                "no-route",
-                "No operation matches this path",
-                format!("no operation of the loaded documents has the path {path}"),
-            )
-            .with("method", req.method.as_str())
-            .with("path", path),
-        ),
+        NotRouted::NotFound => {
+            let mut detail = format!("no operation of the loaded documents has the path {path}");
+            let mut p = Problem::new(404, "no-route", "No operation matches this path", "")
+                .with("method", req.method.as_str())
+                .with("path", path);
+            if let Some((m, route)) = contract.routes().closest(&req.method, path) {
+                detail.push_str(&format!("; the closest route is {m} {route}"));
+                p = p.with(
+                    "closest",
+                    serde_json::json!({"method": m.as_str(), "path": route}),
+                );
+            }
+            p.detail = detail;
+            Answer::problem(&p)
+        }
         NotRouted::MethodNotAllowed { allow } => {
             let allowed: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
             let p = Problem::new(

@@ -191,6 +191,59 @@ impl RouteTable {
     }
 }
 
+impl RouteTable {
+    /// The declared route nearest to a path no route has, for the 404's
+    /// hint: segment edit distance (a template segment that matches costs
+    /// nothing, a mistyped literal costs its normalized character distance,
+    /// a missing or extra segment 1), a route with another method costing a
+    /// little more. Computed only for a 404, never on the routed path.
+    pub fn closest(&self, method: &Method, path: &str) -> Option<(Method, String)> {
+        let segs: Vec<String> = split(path)
+            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        let mut best: Option<(f64, &Operation)> = None;
+        for op in &self.operations {
+            let template: Vec<Vec<Part>> = split(&op.route).map(parse_segment).collect();
+            let mut cost = segment_distance(&segs, &template);
+            if op.method != *method {
+                cost += 0.25;
+            }
+            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                best = Some((cost, op));
+            }
+        }
+        best.map(|(_, op)| (op.method.clone(), op.route.clone()))
+    }
+}
+
+/// Levenshtein over segments, with a substitution costing the character
+/// distance of the two segments (0 when the template segment matches).
+fn segment_distance(segs: &[String], template: &[Vec<Part>]) -> f64 {
+    let mut prev: Vec<f64> = (0..=template.len()).map(|j| j as f64).collect();
+    let mut scratch = Vec::new();
+    for (i, seg) in segs.iter().enumerate() {
+        let mut row = vec![(i + 1) as f64; template.len() + 1];
+        for (j, parts) in template.iter().enumerate() {
+            scratch.clear();
+            let sub = if match_segment(parts, seg, &mut scratch) {
+                0.0
+            } else {
+                let text: String = parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Lit(l) => l.as_str(),
+                        Part::Var(_) => "",
+                    })
+                    .collect();
+                1.0 - strsim::normalized_levenshtein(seg, &text)
+            };
+            row[j + 1] = (prev[j] + sub).min(prev[j + 1] + 1.0).min(row[j] + 1.0);
+        }
+        prev = row;
+    }
+    prev[template.len()]
+}
+
 /// Depth-first, literal before template: the first route (in precedence
 /// order) the path ends on that has `method`; `params` holds its parameters.
 fn find(
@@ -418,6 +471,36 @@ mod tests {
             id(&t, Method::GET, "/api/v2/u/feeds/f/nope/first"),
             Err(NotRouted::NotFound)
         );
+    }
+
+    #[test]
+    fn closest_route_by_segments_and_method() {
+        let t = table(vec![
+            op("a", "regen", Method::POST, "/v2/tokens/{id}/regenerate"),
+            op("a", "list", Method::GET, "/v2/tokens"),
+            op("a", "get", Method::GET, "/v2/tokens/{id}"),
+            op("b", "upd", Method::PUT, "/api/admin/api-tokens/{token}"),
+        ]);
+        let c = |m: Method, p: &str| {
+            t.closest(&m, p)
+                .map(|(m, r)| format!("{m} {r}"))
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            c(Method::POST, "/v2/tokens/abc/regenerat"),
+            "POST /v2/tokens/{id}/regenerate"
+        );
+        assert_eq!(c(Method::GET, "/v2/token"), "GET /v2/tokens");
+        assert_eq!(c(Method::GET, "/v2/tokens/x/y"), "GET /v2/tokens/{id}");
+        assert_eq!(
+            c(Method::PUT, "/api/admin/api-token/abc"),
+            "PUT /api/admin/api-tokens/{token}"
+        );
+        assert_eq!(
+            c(Method::GET, "/api/admin/api-tokens/abc/x"),
+            "PUT /api/admin/api-tokens/{token}"
+        );
+        assert_eq!(table(vec![]).closest(&Method::GET, "/x"), None);
     }
 
     #[test]

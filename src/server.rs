@@ -85,45 +85,8 @@ pub struct ServeConfig {
     pub limits: Limits,
 }
 
-/// Limits on what one request or connection may use, each answered with a
-/// problem+json that says which limit and how to raise it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// Largest request body (413 beyond).
-    pub max_body: usize,
-    /// Largest total size of the request headers (431 beyond).
-    pub max_header_bytes: usize,
-    /// Most request headers (431 beyond).
-    pub max_headers: usize,
-    /// Longest request target, path and query (414 beyond).
-    pub max_url: usize,
-    /// How long a client may take to send a request's headers (slowloris).
-    pub header_timeout: Duration,
-    /// How long a keep-alive connection may sit idle before it is closed.
-    pub idle_timeout: Duration,
-    /// Most connections served at once; more wait to be accepted.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_body: 10 * 1024 * 1024,
-            max_header_bytes: 64 * 1024,
-            max_headers: 100,
-            max_url: 8 * 1024,
-            header_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            max_connections: 1024,
-        }
-    }
-}
-
-/// hyper's own limits sit above specmock's, so a client gets specmock's
-/// explanation instead of hyper's bare 431 or close: hyper's read buffer (1 MiB
-/// or more) and header count (4 x --max-headers + 64) bound what can be
-/// explained; beyond those, hyper answers on its own.
-const HYPER_MAX_BUF: usize = 1024 * 1024;
+pub use crate::limits::Limits;
+use crate::limits::{HYPER_MAX_BUF, check_head, over_limit};
 
 /// `specmock record` settings.
 #[derive(Debug, Clone)]
@@ -197,6 +160,8 @@ pub struct AppState {
     extra_redact: Vec<String>,
     /// What `--watch` did (reloads, file checks), beside the contract it replaces.
     pub watch: crate::watch::WatchCounters,
+    /// The inspector's browser session (`--admin-token`).
+    session: crate::admin_login::Session,
 }
 
 impl AppState {
@@ -227,6 +192,7 @@ impl AppState {
             limits: config.limits,
             extra_redact: config.redact.clone(),
             watch: crate::watch::WatchCounters::default(),
+            session: crate::admin_login::Session::new()?.for_port(config.port),
         })
     }
 
@@ -293,14 +259,11 @@ impl Drop for RunningServer {
 pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<RunningServer> {
     let listener = TcpListener::bind((config.host, config.port))
         .await
-        .map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot listen on {}:{}: {e}", config.host, config.port),
-            )
-        })?;
+        .map_err(|e| bind_error(config.host, config.port, &e))?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(AppState::new(contract, config)?);
+    let mut state = AppState::new(contract, config)?;
+    state.session = state.session.clone().for_port(addr.port());
+    let state = Arc::new(state);
     if state.admin == AdminAccess::Closed {
         tracing::warn!(
             "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
@@ -314,6 +277,25 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
         task: Some(task),
         state,
     })
+}
+
+/// Why the listener could not be opened, and what to do about it.
+fn bind_error(host: IpAddr, port: u16, e: &io::Error) -> io::Error {
+    let what = match e.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "port {port} is already in use (another specmock, or another server); stop it, \
+             or give another port: --port {} or --port 0 for a free one",
+            port.wrapping_add(1).max(1024)
+        ),
+        io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "port {port} needs privileges to listen on; give a port from 1024 up (--port 4010) or --port 0 for a free one"
+        ),
+        io::ErrorKind::AddrNotAvailable => {
+            format!("{host} is not an address of this machine; give one it has (--host 127.0.0.1)")
+        }
+        _ => e.to_string(),
+    };
+    io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {what}"))
 }
 
 async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: oneshot::Receiver<()>) {
@@ -385,64 +367,75 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
     }
 }
 
-/// A limit a request went over, as the problem the client gets.
-fn over_limit(status: u16, kind: &'static str, title: &str, detail: String) -> Answer {
-    Answer::problem(&Problem::new(status, kind, title.to_string(), detail))
-}
+/// Longest path a refused request keeps in the journal and the log: a 414's
+/// path is what was too long, and must not flood either.
+const REFUSED_PATH_KEEP: usize = 256;
 
-/// Checks that need only the request head: URL length, a NUL in the path,
-/// header count and size.
-fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Option<Answer> {
-    let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
-    if target > limits.max_url {
-        return Some(over_limit(
-            414,
-            "uri-too-long",
-            "The request target is too long",
-            format!(
-                "the path and query are {target} bytes; the limit is {} (--max-url-length)",
-                limits.max_url
-            ),
-        ));
-    }
+/// A request refused before the pipeline (a limit, an unreadable body) is
+/// journalled and logged like every other answer. Why it was refused goes in
+/// as a warning: it is specmock's limit, not the contract, so it does not
+/// fail `specmock run`. The head of a 414 or 431 is what was too large, so
+/// its query and headers are left out and its path is cut.
+fn refuse(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    answer: Answer,
+    started: Instant,
+) -> Answer {
     let path = parts.uri.path();
-    if path.contains("%00") || path.contains('\0') {
-        return Some(over_limit(
-            400,
-            "bad-path",
-            "The path holds a NUL byte",
-            "a path may not contain %00".to_string(),
-        ));
+    if path == ADMIN_PREFIX || path.starts_with("/__specmock/") {
+        return answer; // admin calls are never journalled
     }
-    let count = parts.headers.len();
-    if count > limits.max_headers {
-        return Some(over_limit(
-            431,
-            "too-many-headers",
-            "Too many request headers",
-            format!(
-                "{count} headers; the limit is {} (--max-headers)",
-                limits.max_headers
-            ),
-        ));
+    let status = answer.status.as_u16();
+    let whole_head = status != 414 && status != 431;
+    let request = Request {
+        method: parts.method.clone(),
+        path: path.to_string(),
+        query: whole_head
+            .then(|| parts.uri.query().map(str::to_string))
+            .flatten(),
+        headers: if whole_head {
+            parts.headers.clone()
+        } else {
+            hyper::HeaderMap::new()
+        },
+        body: Bytes::new(),
+    };
+    let operation = state
+        .contract
+        .load()
+        .routes()
+        .route(&request.method, &request.path)
+        .ok()
+        .map(|r| r.operation);
+    let detail = serde_json::from_slice::<Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let outcome = Outcome {
+        answer,
+        operation,
+        violations: Vec::new(),
+        warnings: vec![crate::validate::Violation::new(
+            crate::validate::ViolationKind::default(),
+            "limit",
+            detail,
+        )],
+        response_violations: Vec::new(),
+    };
+    let mut entry = journal_entry(state, &request, &outcome, started.elapsed());
+    if entry.path.len() > REFUSED_PATH_KEEP {
+        let mut end = REFUSED_PATH_KEEP;
+        while !entry.path.is_char_boundary(end) {
+            end -= 1;
+        }
+        let total = entry.path.len();
+        entry.path.truncate(end);
+        entry.path.push_str(&format!("...({total} bytes)"));
     }
-    let bytes: usize = parts
-        .headers
-        .iter()
-        .map(|(k, v)| k.as_str().len() + v.len() + 4)
-        .sum();
-    if bytes > limits.max_header_bytes {
-        return Some(over_limit(
-            431,
-            "headers-too-large",
-            "The request headers are too large",
-            format!(
-                "the headers are {bytes} bytes; the limit is {} (--max-header-size)",
-                limits.max_header_bytes
-            ),
-        ));
-    }
-    None
+    crate::logline::log_exchange(&entry);
+    state.journal.record(entry);
+    outcome.answer
 }
 
 /// The error that makes hyper close a connection without answering
@@ -471,18 +464,19 @@ async fn handle(
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     if let Some(refused) = check_head(&state.limits, &parts) {
-        return Ok(into_response(refused));
+        return Ok(into_response(refuse(&state, &parts, refused, started)));
     }
     let max_body = state.limits.max_body;
     let body = match http_body_util::Limited::new(body, max_body).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(into_response(over_limit(
+            let a = over_limit(
                 413,
                 "body-too-large",
                 "The request body is too large",
                 format!("the body is over the {max_body}-byte limit (--max-body-size)"),
-            )));
+            );
+            return Ok(into_response(refuse(&state, &parts, a, started)));
         }
         Err(e) => {
             let p = Problem::new(
@@ -491,7 +485,8 @@ async fn handle(
                 "The request body could not be read",
                 e.to_string(),
             );
-            return Ok(into_response(Answer::problem(&p)));
+            let a = Answer::problem(&p);
+            return Ok(into_response(refuse(&state, &parts, a, started)));
         }
     };
     let request = Request {
@@ -549,7 +544,7 @@ async fn handle(
         }
     };
     let entry = journal_entry(&state, &request, &outcome, started.elapsed());
-    log_exchange(&entry);
+    crate::logline::log_exchange(&entry);
     state.journal.record(entry);
     let mut answer = outcome.answer;
 
@@ -721,85 +716,38 @@ pub fn journal_entry(
     }
 }
 
-/// One line per request, from the redacted entry; violations in full.
-fn log_exchange(e: &JournalEntry) {
-    if !e.response_violations.is_empty() {
-        let list: Vec<String> = e
-            .response_violations
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        tracing::warn!(
-            target: "specmock::record",
-            "{} {}: the upstream's answer broke the contract ({} violation(s)): {}",
-            e.method,
-            e.path,
-            list.len(),
-            list.join("; ")
-        );
-    }
-    let op = e.operation.as_deref().unwrap_or("-");
-    if e.violations.is_empty() && e.warnings.is_empty() {
-        if !tracing::enabled!(target: "specmock::request", tracing::Level::INFO) {
-            return;
-        }
-        // Built by hand and passed as one string: the line costs a third of
-        // what the same format arguments cost (bench/callgrind).
-        let mut line = String::with_capacity(64 + e.path.len() + op.len());
-        for part in [e.method.as_str(), " ", e.path.as_str(), " -> "] {
-            line.push_str(part);
-        }
-        line.push_str(itoa::Buffer::new().format(e.status));
-        line.push(' ');
-        line.push_str(op);
-        line.push_str(" (");
-        line.push_str(itoa::Buffer::new().format(e.duration_us));
-        line.push_str(" us)");
-        tracing::info!(target: "specmock::request", message = line.as_str());
-    } else {
-        let list: Vec<String> = e
-            .violations
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        let warn: Vec<String> = e
-            .warnings
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        tracing::info!(
-            target: "specmock::request",
-            "{} {} -> {} {} ({} us) {} violation(s){}{}{}",
-            e.method,
-            e.path,
-            e.status,
-            op,
-            e.duration_us,
-            list.len(),
-            if list.is_empty() { String::new() } else { format!(": {}", list.join("; ")) },
-            if warn.is_empty() { "" } else { "; warnings: " },
-            warn.join("; ")
-        );
-    }
-}
-
 fn admin_json(status: u16, v: &Value) -> Answer {
     Answer::json(status, "application/json", v)
 }
 
-/// Constant-time comparison, so the token cannot be guessed byte by byte from timings.
-fn token_matches(given: &str, want: &str) -> bool {
-    let (a, b) = (given.as_bytes(), want.as_bytes());
-    let mut diff = a.len() ^ b.len();
-    for i in 0..a.len().max(b.len()) {
-        diff |= (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0)) as usize;
-    }
-    diff == 0
-}
-
 fn admin(state: &AppState, req: &Request) -> Answer {
+    use crate::admin_login as login;
+    let sub = req
+        .path
+        .trim_start_matches(ADMIN_PREFIX)
+        .trim_start_matches('/');
+    let page = req.method == hyper::Method::GET && matches!(sub, "" | "inspector" | "login");
+    // Health says nothing secret: open to monitors whatever the access rule.
+    let health = req.method == hyper::Method::GET && sub == "health";
     match &state.admin {
+        _ if health => {}
         AdminAccess::Open => {}
+        AdminAccess::Token(want) if req.method == hyper::Method::POST && sub == "login" => {
+            return login::login(&state.session, want, req);
+        }
+        AdminAccess::Token(want) if login::bearer_matches(req, want) => {}
+        AdminAccess::Token(_) if state.session.admits(req) => {
+            let reads = matches!(req.method, hyper::Method::GET | hyper::Method::HEAD);
+            if !reads && !login::from_own_origin(req) {
+                return Answer::problem(&Problem::new(
+                    403,
+                    "admin-cross-origin",
+                    "The admin session cookie only works from the inspector itself",
+                    "this request changes something and carries the session cookie but no Origin of this server; send Authorization: Bearer <the --admin-token value>, or use the inspector page",
+                ));
+            }
+        }
+        AdminAccess::Token(_) if page => return login::login_page(401, ""),
         AdminAccess::Closed => {
             return Answer::problem(&Problem::new(
                 403,
@@ -808,36 +756,23 @@ fn admin(state: &AppState, req: &Request) -> Answer {
                 "specmock listens on a non-loopback address; restart it with --admin-token TOKEN (or --admin-open) to use the admin API",
             ));
         }
-        AdminAccess::Token(want) => {
-            let given = req
-                .header_str("x-specmock-admin-token")
-                .or_else(|| {
-                    req.header_str("authorization")
-                        .and_then(|a| a.strip_prefix("Bearer "))
-                })
-                .unwrap_or("");
-            if !token_matches(given, want) {
-                let mut a = Answer::problem(&Problem::new(
-                    401,
-                    "admin-unauthorized",
-                    "The admin API needs its token",
-                    "send Authorization: Bearer <the --admin-token value>",
-                ));
-                a.headers.insert(
-                    hyper::header::WWW_AUTHENTICATE,
-                    hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
-                );
-                return a;
-            }
+        AdminAccess::Token(_) => {
+            let mut a = Answer::problem(&Problem::new(
+                401,
+                "admin-unauthorized",
+                "The admin API needs its token",
+                "send Authorization: Bearer <the --admin-token value>, or log in at /__specmock/ in a browser",
+            ));
+            a.headers.insert(
+                hyper::header::WWW_AUTHENTICATE,
+                hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
+            );
+            return a;
         }
     }
     let contract = state.contract.load();
-    let sub = req
-        .path
-        .trim_start_matches(ADMIN_PREFIX)
-        .trim_start_matches('/');
     match (req.method.as_str(), sub) {
-        ("GET", "") | ("GET", "inspector") => {
+        ("GET", "") | ("GET", "inspector") | ("GET", "login") => {
             // One self-contained page (no CDN), embedded in the binary.
             let mut a = Answer::empty(200);
             a.headers.insert(
@@ -967,10 +902,25 @@ mod tests {
     }
 
     #[test]
-    fn token_comparison() {
-        assert!(token_matches("abc", "abc"));
-        assert!(!token_matches("abd", "abc"));
-        assert!(!token_matches("ab", "abc"));
-        assert!(!token_matches("", "abc"));
+    fn health_is_open_off_loopback_with_or_without_a_token() {
+        let get = |path: &str| Request {
+            method: hyper::Method::GET,
+            path: path.into(),
+            query: None,
+            headers: hyper::HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let mut c = ServeConfig {
+            host: "0.0.0.0".parse().unwrap(),
+            ..ServeConfig::default()
+        };
+        let closed = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(closed.admin, AdminAccess::Closed);
+        assert_eq!(admin(&closed, &get("/__specmock/health")).status, 200);
+        assert_eq!(admin(&closed, &get("/__specmock/requests")).status, 403);
+        c.admin_token = Some("t".into());
+        let token = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(admin(&token, &get("/__specmock/health")).status, 200);
+        assert_eq!(admin(&token, &get("/__specmock/requests")).status, 401);
     }
 }

@@ -12,6 +12,7 @@ mod foundation;
 mod frontend;
 mod generation;
 mod hardening;
+mod messages;
 mod playback;
 mod record;
 mod responses;

@@ -161,10 +161,16 @@ impl Compiler {
             .with_registry(registry)
             .should_validate_formats(true)
             .build(&json!({ "$ref": uri }))
-            .map_err(|e| {
-                files
+            .map_err(|e| match super::schema::unknown_type(files, &target) {
+                Some((at, bad)) => files
+                    .error(&at, super::schema::unknown_type_message(&bad))
+                    .hint(format!(
+                        "in the schema at {}; fix the schema, specmock validates against it",
+                        target.fragment()
+                    )),
+                None => files
                     .error(&target, format!("schema does not compile: {e}"))
-                    .hint("fix the schema; specmock validates against it")
+                    .hint("fix the schema; specmock validates against it"),
             })?;
         let validator = Arc::new(validator);
         self.cache.insert(key, validator.clone());

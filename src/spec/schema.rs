@@ -58,6 +58,84 @@ const MAP: &[&str] = &[
     "definitions",
 ];
 
+/// The JSON Schema type names; any other `type` value does not compile.
+pub const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
+
+/// The first `type` value that is not a JSON Schema type in the schema at
+/// `loc` or anything it reaches (subschemas, `$ref`s in any file): where it
+/// is and what it says. Run only when a schema fails to compile, so the
+/// message can name the value and its place instead of the validator's
+/// bare "Unexpected type".
+pub fn unknown_type(files: &FileSet, loc: &Loc) -> Option<(Loc, String)> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![loc.clone()];
+    while let Some(next) = stack.pop() {
+        let Ok((here, v)) = files.deref(&next) else {
+            continue;
+        };
+        if !seen.insert(here.clone()) {
+            continue;
+        }
+        let Some(map) = v.as_object() else { continue };
+        match map.get("type") {
+            Some(Value::String(t)) if !TYPES.contains(&t.as_str()) => {
+                return Some((here.child("type"), t.clone()));
+            }
+            Some(Value::Array(list)) => {
+                for (i, t) in list.iter().enumerate() {
+                    if let Some(t) = t.as_str()
+                        && !TYPES.contains(&t)
+                    {
+                        return Some((here.child("type").child(&i.to_string()), t.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        }
+        for (k, sub) in map {
+            let k = k.as_str();
+            if ONE.contains(&k) {
+                stack.push(here.child(k));
+            } else if MANY.contains(&k) {
+                let n = sub.as_array().map_or(0, Vec::len);
+                stack.extend((0..n).map(|i| here.child(k).child(&i.to_string())));
+            } else if MAP.contains(&k)
+                && let Some(m) = sub.as_object()
+            {
+                stack.extend(m.keys().map(|name| here.child(k).child(name)));
+            }
+        }
+    }
+    None
+}
+
+/// The message for an unknown `type` value: the value, the closest type
+/// when one is near, and every allowed type.
+pub fn unknown_type_message(bad: &str) -> String {
+    let closest = TYPES
+        .iter()
+        .map(|t| {
+            (
+                strsim::damerau_levenshtein(&bad.to_ascii_lowercase(), t),
+                *t,
+            )
+        })
+        .min()
+        .filter(|(d, _)| *d <= 2)
+        .map(|(_, t)| format!(" (did you mean `{t}`?)"))
+        .unwrap_or_default();
+    format!(
+        "unknown type `{bad}`{closest}; `type` must be one of {}",
+        TYPES
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
 /// Convert every schema of an OpenAPI 3.0 document (root and referenced files).
 pub fn convert_document(files: &mut FileSet) {
     let root = files.root.clone();
@@ -392,6 +470,33 @@ mod tests {
             v["allOf"][0]["properties"]["b"]["type"],
             json!(["string", "null"])
         );
+    }
+
+    #[test]
+    fn unknown_type_found_through_refs_and_named_with_every_allowed_type() {
+        let fs = FileSet::new(
+            "t.yaml",
+            "t.yaml",
+            None,
+            json!({
+                "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"n": {"$ref": "#/components/schemas/N"}}}}}}}}}},
+                "components": {"schemas": {"N": {"type": "object", "properties": {"v": {"type": ["strin", "null"]}}}}}
+            }),
+        );
+        let at = Loc::new(
+            "t.yaml",
+            "/paths/~1a/get/responses/200/content/application~1json/schema",
+        );
+        let (loc, bad) = unknown_type(&fs, &at).unwrap();
+        assert_eq!(bad, "strin");
+        assert_eq!(loc.pointer, "/components/schemas/N/properties/v/type/0");
+        assert_eq!(
+            unknown_type_message("strin"),
+            "unknown type `strin` (did you mean `string`?); `type` must be one of `string`, `number`, `integer`, `boolean`, `array`, `object`, `null`"
+        );
+        assert!(!unknown_type_message("date").contains("did you mean"));
+        let ok = Loc::new("t.yaml", "/components/schemas/N/properties");
+        assert!(unknown_type(&fs, &ok).is_none());
     }
 
     #[test]

@@ -188,7 +188,15 @@ pub fn parse_text(display: &str, text: &str) -> Result<Value, LoadError> {
                 .filter(|(l, _)| l.starts_with("line "))
                 .map_or(first, |(_, m)| m),
         };
-        let msg = if full.contains("budget breached") || full.contains("alias replay limit") {
+        let msg = if let serde_saphyr::Error::DuplicateMappingKey { key, .. } = &e {
+            // The library's own text advises a parser option the user cannot set.
+            match key {
+                Some(k) => format!(
+                    "duplicate key `{k}`: a mapping may hold each key once; remove or rename one of them"
+                ),
+                None => "duplicate key: a mapping may hold each key once; remove or rename one of them".to_string(),
+            }
+        } else if full.contains("budget breached") || full.contains("alias replay limit") {
             format!("{msg}: the YAML expands to too many nodes (an alias bomb?) and was refused")
         } else {
             msg.to_string()
@@ -227,6 +235,19 @@ mod tests {
         let e = parse_text("t.yaml", "a: 1\na: 2\n").unwrap_err();
         assert_eq!(e.at.as_deref(), Some("line 2 column 1"));
         assert!(e.message.contains("duplicate"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_key_names_the_key_file_line_and_column_without_parser_advice() {
+        let text = "paths:\n  /a: {}\n  /b: {}\n  /a: {}\n";
+        let e = parse_text("specs/x.yaml", text).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("specs/x.yaml: line 4 column 3: invalid YAML: duplicate key `/a`"),
+            "{shown}"
+        );
+        assert!(!shown.contains("DuplicateKeyPolicy"), "{shown}");
+        assert!(!shown.contains("Options"), "{shown}");
     }
 
     #[test]
