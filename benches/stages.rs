@@ -136,7 +136,7 @@ fn large_spec(c: &mut Criterion) {
     }
     let large = Contract::load(&specmock::contract::SpecPaths {
         paths: vec![big],
-        mounts: Vec::new(),
+        ..Default::default()
     })
     .expect("the generated document loads");
     let bundled = Contract::bundled().expect("bundled specs load");

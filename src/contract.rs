@@ -56,6 +56,8 @@ pub struct SpecPaths {
     pub paths: Vec<PathBuf>,
     /// `FILE=/prefix` mounts: documents served under a prefix of the user's choosing.
     pub mounts: Vec<(PathBuf, String)>,
+    /// How forgiving loading is (`--strict-load`, `--max-ref-files`, `--ref-root`).
+    pub options: crate::spec::LoadOptions,
 }
 
 impl Contract {
@@ -83,7 +85,7 @@ impl Contract {
         let mut sources = Vec::new();
         let mut errors = Vec::new();
         for f in files {
-            match SpecSource::from_file(&f) {
+            match SpecSource::from_file(&f).and_then(|s| s.with_options(spec.options.clone())) {
                 Ok(s) => sources.push(s),
                 Err(e) => errors.push(e),
             }
@@ -247,7 +249,9 @@ impl Contract {
 
     /// Problems that do not stop serving, for every document.
     pub fn warnings(&self) -> impl Iterator<Item = &LoadError> {
-        self.documents.iter().flat_map(|d| d.warnings.iter())
+        self.documents
+            .iter()
+            .flat_map(|d| d.warnings.iter().chain(&d.notices))
     }
 }
 

@@ -55,13 +55,19 @@ impl MockServer {
             .expect("the bundled specs load")
     }
 
-    /// Mock the given documents (files or folders).
+    /// Mock the given documents (files or folders). Loading is strict here
+    /// (`--strict-load`): a test's own document that has an operation which
+    /// cannot be built fails the test loudly instead of answering 501.
     pub async fn start(
         specs: impl IntoIterator<Item = impl Into<PathBuf>>,
     ) -> Result<MockServer, LoadErrors> {
         let paths = SpecPaths {
             paths: specs.into_iter().map(Into::into).collect(),
-            mounts: Vec::new(),
+            options: crate::spec::LoadOptions {
+                strict: true,
+                ..Default::default()
+            },
+            ..SpecPaths::default()
         };
         let (contract, _) = Contract::load_with_fixtures(&paths, &FixturePaths::default())?;
         MockServer::with_contract(

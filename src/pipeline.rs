@@ -63,6 +63,15 @@ pub fn run_with(
         }
     };
     let op = routed.operation.clone();
+    if let Some(why) = &op.unavailable {
+        return Outcome {
+            answer: unavailable(&op, why),
+            operation: Some(op),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            response_violations: Vec::new(),
+        };
+    }
     let checked = validate::validate(routed, req, &options.validate);
     // Stateful mode answers CRUD requests no fixture matches.
     let stateful = match resources {
@@ -96,6 +105,28 @@ pub fn run_with(
         warnings: checked.warnings,
         response_violations: Vec::new(),
     }
+}
+
+/// An operation the loader could not build (or that declares no responses):
+/// routed, so the client learns why instead of getting a 404.
+fn unavailable(op: &Operation, why: &str) -> Answer {
+    let mut a = Answer::problem(
+        &Problem::new(
+            501,
+            "operation-unavailable",
+            "The operation could not be built from its document",
+            format!(
+                "{} {} ({}) is not served: {why}",
+                op.method, op.route, op.display_id
+            ),
+        )
+        .with("operation", op.display_id.as_str()),
+    );
+    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
+        a.headers
+            .insert(HeaderName::from_static(OPERATION_HEADER), v);
+    }
+    a
 }
 
 fn not_routed(contract: &Contract, req: &Request, not: NotRouted) -> Answer {

@@ -57,6 +57,11 @@ struct Node {
 pub struct RouteTable {
     root: Node,
     operations: Vec<Arc<Operation>>,
+    /// Each operation's template variable names, in path order: sibling
+    /// templates (`/tokens/{name}` GET, `/tokens/{token}` PUT) share trie
+    /// nodes, so values are captured by position and named by the template
+    /// that matched.
+    names: Vec<Vec<String>>,
 }
 
 impl RouteTable {
@@ -69,6 +74,7 @@ impl RouteTable {
         let mut table = RouteTable {
             root: Node::default(),
             operations: Vec::new(),
+            names: Vec::new(),
         };
         let mut seen: HashMap<(Method, String), usize> = HashMap::new();
         let mut errors = Vec::new();
@@ -110,8 +116,35 @@ impl RouteTable {
             }
             let idx = table.operations.len();
             seen.insert((op.method.clone(), shape), idx);
-            let mut node = &mut table.root;
-            for seg in split(&op.route) {
+            table.names.push(
+                split(&op.route)
+                    .flat_map(parse_segment)
+                    .filter_map(|p| match p {
+                        Part::Var(v) => Some(v),
+                        Part::Lit(_) => None,
+                    })
+                    .collect(),
+            );
+            table.insert(&op.route, &op.method, idx);
+            // A document's root path under a base path (`/ds-api` + `/` is
+            // served at `/ds-api`) answers with the trailing slash too.
+            if op.path == "/" && op.route != "/" {
+                table.insert(&format!("{}/", op.route), &op.method, idx);
+            }
+            table.operations.push(op);
+        }
+        if errors.is_empty() {
+            Ok(table)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Put one route into the trie.
+    fn insert(&mut self, route: &str, method: &Method, idx: usize) {
+        {
+            let mut node = &mut self.root;
+            for seg in split(route) {
                 let parts = parse_segment(seg);
                 node = match parts.as_slice() {
                     [Part::Lit(l)] => node.literal.entry(l.clone()).or_default(),
@@ -136,13 +169,7 @@ impl RouteTable {
                     }
                 };
             }
-            node.ops.push((op.method.clone(), idx));
-            table.operations.push(op);
-        }
-        if errors.is_empty() {
-            Ok(table)
-        } else {
-            Err(errors)
+            node.ops.push((method.clone(), idx));
         }
     }
 
@@ -163,6 +190,11 @@ impl RouteTable {
         for want in std::iter::once(method).chain(head_as_get) {
             let mut params = Vec::new();
             if let Some(idx) = find(&self.root, &segs, want, &mut params) {
+                for ((name, _), own) in params.iter_mut().zip(&self.names[idx]) {
+                    if name != own {
+                        name.clone_from(own);
+                    }
+                }
                 return Ok(Routed {
                     operation: self.operations[idx].clone(),
                     path_params: params,
@@ -395,6 +427,10 @@ mod tests {
     use crate::spec::{Loc, Response, StatusKey};
 
     fn op(doc: &str, id: &str, method: Method, route: &str) -> Arc<Operation> {
+        op_at(doc, id, method, route, route)
+    }
+
+    fn op_at(doc: &str, id: &str, method: Method, route: &str, path: &str) -> Arc<Operation> {
         Arc::new(Operation {
             document: doc.into(),
             qualified: Default::default(),
@@ -402,7 +438,7 @@ mod tests {
             id_derived: false,
             display_id: id.into(),
             method,
-            path: route.into(),
+            path: path.into(),
             route: route.into(),
             loc: Loc::new("t.yaml", ""),
             summary: None,
@@ -415,6 +451,7 @@ mod tests {
                 content: vec![],
                 loc: Loc::new("t.yaml", ""),
             }],
+            unavailable: None,
         })
     }
 
@@ -577,5 +614,89 @@ mod tests {
         let t = table(vec![op("a", "root", Method::GET, "/")]);
         assert_eq!(id(&t, Method::GET, "/").unwrap(), "root");
         assert_eq!(id(&t, Method::GET, "/x"), Err(NotRouted::NotFound));
+    }
+
+    fn params(t: &RouteTable, m: Method, p: &str) -> Vec<(String, String)> {
+        t.route(&m, p).unwrap().path_params
+    }
+
+    fn pair(name: &str, value: &str) -> (String, String) {
+        (name.to_string(), value.to_string())
+    }
+
+    #[test]
+    fn siblings_bind_values_under_their_own_names() {
+        let t = table(vec![
+            op("u", "get", Method::GET, "/api-tokens/{name}"),
+            op("u", "put", Method::PUT, "/api-tokens/{token}"),
+            op("c", "gw", Method::GET, "/accounts/{account_id}/gateway"),
+            op(
+                "c",
+                "pages",
+                Method::GET,
+                "/accounts/{account_identifier}/pages",
+            ),
+            op("d", "deep", Method::GET, "/a/{x}/b/{y}/c/{z}"),
+            op("d", "deep2", Method::PUT, "/a/{p}/b/{q}/c/{r}"),
+            op("d", "lit", Method::GET, "/a/{x}/b/mine/c/{z}"),
+        ]);
+        assert_eq!(
+            params(&t, Method::PUT, "/api-tokens/abc"),
+            [pair("token", "abc")]
+        );
+        assert_eq!(
+            params(&t, Method::GET, "/api-tokens/abc"),
+            [pair("name", "abc")]
+        );
+        assert_eq!(
+            params(&t, Method::GET, "/accounts/42/pages"),
+            [pair("account_identifier", "42")]
+        );
+        assert_eq!(
+            params(&t, Method::GET, "/accounts/42/gateway"),
+            [pair("account_id", "42")]
+        );
+        assert_eq!(
+            params(&t, Method::PUT, "/a/1/b/2/c/3"),
+            [pair("p", "1"), pair("q", "2"), pair("r", "3")]
+        );
+        // Literal before template, with a different name each side; a method
+        // the literal route lacks falls through to the template.
+        assert_eq!(id(&t, Method::GET, "/a/1/b/mine/c/3").unwrap(), "lit");
+        assert_eq!(
+            params(&t, Method::PUT, "/a/1/b/mine/c/3"),
+            [pair("p", "1"), pair("q", "mine"), pair("r", "3")]
+        );
+    }
+
+    #[test]
+    fn colon_suffixes_and_mixed_segments() {
+        let t = table(vec![
+            op("g", "cancel", Method::POST, "/ops/{id}:cancel"),
+            op("g", "get", Method::GET, "/ops/{name}"),
+            op("g", "search", Method::POST, "/pets:search"),
+            op("g", "report", Method::GET, "/reports/{name}.{format}"),
+        ]);
+        assert_eq!(id(&t, Method::POST, "/ops/abc:cancel").unwrap(), "cancel");
+        assert_eq!(
+            params(&t, Method::POST, "/ops/abc:cancel"),
+            [pair("id", "abc")]
+        );
+        assert_eq!(
+            params(&t, Method::GET, "/ops/abc:cancel"),
+            [pair("name", "abc:cancel")]
+        );
+        assert_eq!(id(&t, Method::POST, "/pets:search").unwrap(), "search");
+        assert_eq!(
+            params(&t, Method::GET, "/reports/q3.csv"),
+            [pair("name", "q3"), pair("format", "csv")]
+        );
+    }
+
+    #[test]
+    fn a_root_path_under_a_base_path_answers_with_and_without_the_slash() {
+        let t = table(vec![op_at("d", "root", Method::GET, "/ds-api", "/")]);
+        assert_eq!(id(&t, Method::GET, "/ds-api").unwrap(), "root");
+        assert_eq!(id(&t, Method::GET, "/ds-api/").unwrap(), "root");
     }
 }

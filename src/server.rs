@@ -792,11 +792,12 @@ fn admin(state: &AppState, req: &Request) -> Answer {
             let docs: Vec<_> = contract
                 .documents()
                 .iter()
-                .map(|d| json!({"name": d.name, "title": d.title, "basePath": d.base_path, "operations": d.operations.len()}))
+                .map(|d| json!({"name": d.name, "title": d.title, "basePath": d.base_path, "operations": d.operations.len(), "leftOut": d.left_out()}))
                 .collect();
+            let left_out: usize = contract.documents().iter().map(|d| d.left_out()).sum();
             admin_json(
                 200,
-                &json!({"status": "ok", "operations": contract.operations().count(), "fixtures": contract.fixtures().len(), "documents": docs, "watch": state.watch.to_json()}),
+                &json!({"status": "ok", "operations": contract.operations().count(), "leftOut": left_out, "fixtures": contract.fixtures().len(), "documents": docs, "watch": state.watch.to_json()}),
             )
         }
         ("GET", "requests") => {

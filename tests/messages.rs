@@ -108,7 +108,7 @@ components:
         "{file}: #/components/schemas/Thing/properties/name/type: unknown type `strin` (did you mean `string`?); \
          `type` must be one of `string`, `number`, `integer`, `boolean`, `array`, `object`, `null`"
     );
-    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert!(r.output().contains(&want), "{}", r.output());
 }
 
 #[test]

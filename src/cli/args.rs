@@ -26,6 +26,18 @@ pub struct SpecArgs {
     #[arg(long, value_name = "FILE=/PREFIX", value_parser = parse_mount, value_hint = ValueHint::FilePath)]
     #[serde(serialize_with = "mounts")]
     pub mount: Vec<(PathBuf, String)>,
+    /// Refuse a whole document when any operation in it cannot be built (by
+    /// default such an operation is left out with a warning, answers 501, and
+    /// the rest is served).
+    #[arg(long)]
+    pub strict_load: bool,
+    /// Most files one document may pull in through `$ref`.
+    #[arg(long, value_name = "N", default_value_t = crate::spec::LoadOptions::default().max_ref_files, value_parser = parse_usize)]
+    pub max_ref_files: usize,
+    /// Let `$ref`s reach files anywhere under DIR (default: only the document's own folder);
+    /// never outside it, never the network.
+    #[arg(long, value_name = "DIR")]
+    pub ref_root: Option<PathBuf>,
 }
 
 impl SpecArgs {
@@ -34,6 +46,11 @@ impl SpecArgs {
         SpecPaths {
             paths: self.specs.clone(),
             mounts: self.mount.clone(),
+            options: crate::spec::LoadOptions {
+                strict: self.strict_load,
+                max_ref_files: self.max_ref_files,
+                ref_root: self.ref_root.clone(),
+            },
         }
     }
 }

@@ -110,6 +110,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
     let docs = contract.documents().len();
     let ops = contract.operations().count();
     let fixtures = contract.fixtures().len();
+    let left_out: usize = contract.documents().iter().map(|d| d.left_out()).sum();
     let runtime = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -139,8 +140,12 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
         let _ = out.flush();
+        let left_out = match left_out {
+            0 => String::new(),
+            n => format!("; {n} left out, answered 501 (see the warnings above)"),
+        };
         tracing::info!(
-            "serving {ops} operations from {docs} documents ({fixtures} fixtures) on {} (ready in {} ms)",
+            "serving {ops} operations from {docs} documents ({fixtures} fixtures{left_out}) on {} (ready in {} ms)",
             server.url(),
             started.elapsed().as_millis()
         );
@@ -384,6 +389,11 @@ pub(super) fn validate(args: &SpecArgs) -> ExitCode {
     };
     let mut failed = false;
     for d in contract.documents() {
+        // Notices (a vendor extension's example that breaks its schema) are
+        // shown, but only warnings fail: they are what `serve` forgives.
+        for n in &d.notices {
+            println!("note: {n}");
+        }
         if d.warnings.is_empty() {
             println!(
                 "{}: ok ({}, {} operations)",
@@ -395,6 +405,14 @@ pub(super) fn validate(args: &SpecArgs) -> ExitCode {
             failed = true;
             for w in &d.warnings {
                 println!("{w}");
+            }
+            let left_out = d.left_out();
+            if left_out > 0 {
+                println!(
+                    "{}: {left_out} of {} operations cannot be built (serve leaves them out and answers them 501)",
+                    d.display,
+                    d.operations.len()
+                );
             }
         }
     }

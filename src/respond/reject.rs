@@ -287,6 +287,7 @@ mod tests {
                     loc: Loc::new("t", ""),
                 })
                 .collect(),
+            unavailable: None,
         }
     }
 

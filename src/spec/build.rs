@@ -189,8 +189,15 @@ pub struct Builder<'a> {
     pub files: &'a FileSet,
     pub doc_name: &'a str,
     pub base_path: &'a str,
+    pub version: SpecVersion,
+    /// `--strict-load`: what would leave an operation out refuses the document.
+    pub strict: bool,
     pub compiler: Compiler,
+    /// What refuses the document.
     pub errors: Vec<LoadError>,
+    /// What is forgiven (an operation left out, a sloppy but clear
+    /// construct): served with a warning, an error for `validate`.
+    pub warnings: Vec<LoadError>,
 }
 
 impl Builder<'_> {
@@ -199,7 +206,14 @@ impl Builder<'_> {
         self.errors.push(e);
     }
 
-    /// Every operation of the document.
+    fn warn(&mut self, loc: &Loc, message: impl Into<String>) {
+        let e = self.files.error(loc, message);
+        self.warnings.push(e);
+    }
+
+    /// Every operation of the document. One that cannot be built is kept,
+    /// marked `unavailable` with the first reason (it routes, and answers
+    /// 501), unless `strict`.
     pub fn operations(&mut self) -> Vec<Operation> {
         let root = self.files.root.clone();
         let top = Loc::new(&root, "");
@@ -211,55 +225,132 @@ impl Builder<'_> {
             .get("paths")
             .and_then(Value::as_object)
         else {
-            self.err(&top, "the document has no `paths`");
+            if self.version == SpecVersion::OpenApi31 {
+                // 3.1 makes `paths` optional: a webhooks- or components-only document.
+                self.warn(
+                    &top,
+                    "the document has no `paths`: it loads with no routes (its webhooks and components are not served)",
+                );
+            } else {
+                self.err(&top, "the document has no `paths`");
+            }
             return out;
         };
         let paths: Vec<String> = paths.keys().cloned().collect();
         for path in paths {
             let item_loc = top.child("paths").child(&path);
             if !path.starts_with('/') {
-                self.err(&item_loc, format!("path \"{path}\" must start with '/'"));
+                self.left_out_path(&item_loc, format!("path \"{path}\" must start with '/'"));
                 continue;
             }
             let files = self.files;
             let (item_loc, item) = match files.deref(&item_loc) {
                 Ok((l, v)) => (l, v),
                 Err(e) => {
-                    self.errors.push(e);
+                    self.left_out_path(&item_loc, e.to_string());
                     continue;
                 }
             };
             for m in METHODS {
-                if item.get(*m).is_none() {
+                let Some(raw) = item.get(*m) else { continue };
+                let mut op_loc = item_loc.child(m);
+                let before = self.errors.len();
+                // Split documents put a `$ref` on the operation object too.
+                if raw.get("$ref").is_some() {
+                    match files.deref(&op_loc) {
+                        Ok((l, _)) => op_loc = l,
+                        Err(e) => self.errors.push(e),
+                    }
+                }
+                let op = self.operation(&path, &item_loc, &op_loc, m, global_security.as_ref());
+                let mut problems = self.errors.split_off(before);
+                for at in [op_loc.clone(), item_loc.child("parameters")] {
+                    if let Some(broken) = files.reaches_broken(&at) {
+                        problems.insert(0, broken.clone());
+                        break;
+                    }
+                }
+                let Some(mut op) = op else {
+                    self.errors.extend(problems);
                     continue;
+                };
+                if !problems.is_empty() {
+                    if self.strict {
+                        self.errors.extend(problems);
+                        continue;
+                    }
+                    let reason = problems[0].to_string();
+                    let more = match problems.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more problem(s))", n - 1),
+                    };
+                    let e = files
+                        .error(
+                            &op_loc,
+                            format!(
+                                "{} {path} ({}) is left out: {reason}{more}",
+                                op.method, op.operation_id
+                            ),
+                        )
+                        .hint("requests to it are answered 501; fix the document, or pass --strict-load to refuse it whole");
+                    self.warnings.push(e);
+                    op.unavailable = Some(reason);
                 }
-                let op_loc = item_loc.child(m);
-                if let Some(op) =
-                    self.operation(&path, &item_loc, &op_loc, m, global_security.as_ref())
-                {
-                    out.push(op);
-                }
+                out.push(op);
             }
         }
-        // Duplicate operationIds within one document make `doc/operationId` ambiguous.
+        self.dedupe_operation_ids(&mut out);
+        out
+    }
+
+    /// A path item that cannot be read: nothing of it is served.
+    fn left_out_path(&mut self, loc: &Loc, reason: String) {
+        if self.strict {
+            self.err(loc, reason);
+        } else {
+            let e = self
+                .files
+                .error(loc, format!("the path is left out: {reason}"))
+                .hint("fix the document, or pass --strict-load to refuse it whole");
+            self.warnings.push(e);
+        }
+    }
+
+    /// Duplicate operationIds within one document make `doc/operationId`
+    /// ambiguous: the first keeps its id, each other one gets the id derived
+    /// from its method and path (the rule for operations without an id).
+    fn dedupe_operation_ids(&mut self, ops: &mut [Operation]) {
         let mut seen: HashMap<String, Loc> = HashMap::new();
-        for op in &out {
-            if let Some(first) = seen.get(&op.operation_id) {
-                let msg = format!(
-                    "operationId \"{}\" is used twice (first at {})",
-                    op.operation_id,
-                    first.fragment()
-                );
-                let e = self
-                    .files
-                    .error(&op.loc, msg)
-                    .hint("operationIds must be unique within a document");
+        for op in ops.iter_mut() {
+            let Some(first) = seen.get(&op.operation_id).cloned() else {
+                seen.insert(op.operation_id.clone(), op.loc.clone());
+                continue;
+            };
+            let mut derived = derive_operation_id(op.method.as_str(), &op.path);
+            let mut n = 2;
+            while seen.contains_key(&derived) {
+                derived = format!("{}-{n}", derive_operation_id(op.method.as_str(), &op.path));
+                n += 1;
+            }
+            let msg = format!(
+                "operationId \"{}\" is used twice (first at {}); this one is served as \"{derived}\"",
+                op.operation_id,
+                first.fragment()
+            );
+            let e = self
+                .files
+                .error(&op.loc, msg)
+                .hint("operationIds must be unique within a document");
+            if self.strict {
                 self.errors.push(e);
             } else {
-                seen.insert(op.operation_id.clone(), op.loc.clone());
+                self.warnings.push(e);
             }
+            op.operation_id = derived.clone();
+            op.display_id = derived.clone();
+            op.id_derived = true;
+            seen.insert(derived, op.loc.clone());
         }
-        out
     }
 
     fn operation(
@@ -297,27 +388,45 @@ impl Builder<'_> {
                 }
             }
         }
-        // Every template variable needs a path parameter, and the other way round.
+        // Every template variable needs a path parameter: one that has none
+        // is a required string (as Prism does), with a warning.
         let template_vars = template_names(path);
         for var in &template_vars {
             if !params
                 .iter()
                 .any(|p| p.location == ParamIn::Path && &p.name == var)
             {
-                self.err(
+                self.warn(
                     op_loc,
-                    format!("path template variable {{{var}}} has no path parameter"),
+                    format!("path template variable {{{var}}} has no path parameter; it is taken as a required string"),
                 );
+                params.push(Parameter {
+                    name: var.clone(),
+                    location: ParamIn::Path,
+                    required: true,
+                    style: Style::Simple,
+                    explode: false,
+                    tab_separated: false,
+                    schema: None,
+                    shape: Shape::String,
+                    secret: crate::redact::is_secret_key(var),
+                    loc: op_loc.clone(),
+                });
             }
         }
-        for p in &params {
-            if p.location == ParamIn::Path && !template_vars.contains(&p.name) {
-                let e = self.files.error(
-                    &p.loc,
-                    format!("path parameter \"{}\" is not in the path {path}", p.name),
-                );
-                self.errors.push(e);
+        let mut stray = Vec::new();
+        params.retain(|p| {
+            let keep = p.location != ParamIn::Path || template_vars.contains(&p.name);
+            if !keep {
+                stray.push((p.loc.clone(), p.name.clone()));
             }
+            keep
+        });
+        for (loc, name) in stray {
+            self.warn(
+                &loc,
+                format!("path parameter \"{name}\" is not in the path {path}; it is ignored"),
+            );
         }
 
         let security = match op.get("security") {
@@ -351,6 +460,7 @@ impl Builder<'_> {
             }
         }
         if responses.is_empty() {
+            // 3.1 makes `responses` optional; either way there is nothing to answer with.
             self.err(op_loc, "the operation declares no responses");
         }
 
@@ -373,6 +483,7 @@ impl Builder<'_> {
             security,
             request_body,
             responses,
+            unavailable: None,
         })
     }
 

@@ -24,6 +24,7 @@
 
 mod build;
 mod error;
+mod lenient;
 mod model;
 mod refs;
 mod schema;
@@ -39,7 +40,7 @@ pub use error::{LoadError, LoadErrors, escape_token, pointer, unescape_token};
 pub use model::*;
 pub use refs::{FileSet, Loc};
 pub use schema::{Direction, convert_schema};
-pub use source::{MAX_DOCUMENT_BYTES, SpecSource, expand_paths, parse_text, stem};
+pub use source::{LoadOptions, MAX_DOCUMENT_BYTES, SpecSource, expand_paths, parse_text, stem};
 
 /// Read, upgrade, resolve, convert and compile one document.
 pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
@@ -49,10 +50,14 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
     if version == SpecVersion::Swagger2 {
         upgrade::upgrade_swagger2(&mut files).map_err(LoadErrors)?;
     }
-    files.load_refs().map_err(LoadErrors)?;
-    if version != SpecVersion::OpenApi31 {
+    files.max_files = src.options.max_ref_files;
+    files.load_refs(src.options.strict).map_err(LoadErrors)?;
+    let lenient_warnings = if version == SpecVersion::OpenApi31 {
+        lenient::bounds_31(&mut files)
+    } else {
         schema::convert_document(&mut files);
-    }
+        Vec::new()
+    };
     let root = files.root_value();
     let title = root
         .pointer("/info/title")
@@ -76,14 +81,23 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
         files: &files,
         doc_name: &src.name,
         base_path: &base_path,
+        version,
+        strict: src.options.strict,
         compiler,
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     let operations = builder.operations();
     if !builder.errors.is_empty() {
         return Err(LoadErrors(builder.errors));
     }
-    let warnings = check_examples(&files, &operations);
+    // Broken refs first (file and pointer), then what they left out.
+    let mut warnings: Vec<LoadError> = files.broken.values().cloned().collect();
+    warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
+    warnings.extend(lenient_warnings);
+    warnings.extend(builder.warnings);
+    let (example_warnings, notices) = check_examples(&files, &operations);
+    warnings.extend(example_warnings);
     Ok(Document {
         name: src.name.clone(),
         display: src.display.clone(),
@@ -94,6 +108,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
         operations: operations.into_iter().map(Arc::new).collect(),
         files,
         warnings,
+        notices,
     })
 }
 
@@ -129,9 +144,12 @@ fn detect_version(display: &str, v: &Value) -> Result<SpecVersion, LoadError> {
     }
 }
 
-/// Check every example of request and response bodies against its schema.
-fn check_examples(files: &FileSet, ops: &[Operation]) -> Vec<LoadError> {
-    let mut out = Vec::new();
+/// Check every example of request and response bodies against its schema:
+/// a standard `example`/`examples` that breaks it is a warning (an error for
+/// `validate`); one taken from a vendor extension (Swagger 2.0 `x-examples`)
+/// is only a notice.
+fn check_examples(files: &FileSet, ops: &[Operation]) -> (Vec<LoadError>, Vec<LoadError>) {
+    let (mut warnings, mut notices) = (Vec::new(), Vec::new());
     let mut check = |media: &MediaType| {
         let Some(schema) = &media.schema else { return };
         for ex in &media.examples {
@@ -142,10 +160,15 @@ fn check_examples(files: &FileSet, ops: &[Operation]) -> Vec<LoadError> {
                 } else {
                     format!(" at {at}")
                 };
-                out.push(files.error(
+                let e = files.error(
                     &ex.loc,
                     format!("example does not match its schema{at}: {}", err.masked()),
-                ));
+                );
+                if lenient::from_extension(files, &ex.loc) {
+                    notices.push(e);
+                } else {
+                    warnings.push(e);
+                }
             }
         }
     };
@@ -157,7 +180,7 @@ fn check_examples(files: &FileSet, ops: &[Operation]) -> Vec<LoadError> {
             r.content.iter().for_each(&mut check);
         }
     }
-    out
+    (warnings, notices)
 }
 
 #[cfg(test)]
@@ -306,9 +329,19 @@ definitions:
         assert!(e.to_string().contains("not an OpenAPI document"), "{e}");
     }
 
+    fn strict(text: &str) -> Result<Document, LoadErrors> {
+        let mut src = SpecSource::from_text("t.yaml", text);
+        src.options.strict = true;
+        load_document(&src)
+    }
+
+    fn warned(d: &Document, what: &str) -> bool {
+        d.warnings.iter().any(|w| w.to_string().contains(what))
+    }
+
     #[test]
-    fn missing_path_parameter() {
-        let e = load(
+    fn a_template_variable_without_a_parameter_is_a_required_string() {
+        let d = load(
             r#"
 openapi: 3.0.3
 info: {title: t, version: "1"}
@@ -318,14 +351,19 @@ paths:
       responses: {"200": {description: ok}}
 "#,
         )
-        .unwrap_err();
-        assert!(e.to_string().contains("{id} has no path parameter"), "{e}");
+        .unwrap();
+        assert!(warned(&d, "{id} has no path parameter"), "{:?}", d.warnings);
+        let p = &d.operations[0].parameters[0];
+        assert_eq!(
+            (p.name.as_str(), p.location, p.required),
+            ("id", ParamIn::Path, true)
+        );
+        assert_eq!(d.left_out(), 0);
     }
 
     #[test]
-    fn invalid_regex_is_a_load_error() {
-        let e = load(
-            r#"
+    fn an_operation_that_does_not_compile_is_left_out_and_the_rest_served() {
+        let text = r#"
 openapi: 3.1.0
 info: {title: t, version: "1"}
 paths:
@@ -333,14 +371,146 @@ paths:
     get:
       parameters: [{name: q, in: query, schema: {type: string, pattern: "(unclosed"}}]
       responses: {"200": {description: ok}}
+  /b:
+    get:
+      responses: {"200": {description: ok}}
+"#;
+        let d = load(text).unwrap();
+        assert_eq!(d.operations.len(), 2);
+        let a = &d.operations[0];
+        let why = a.unavailable.as_deref().unwrap();
+        assert!(why.contains("schema does not compile"), "{why}");
+        assert!(why.contains("#/paths/~1a/get/parameters/0/schema"), "{why}");
+        assert!(warned(&d, "GET /a (get-a) is left out"), "{:?}", d.warnings);
+        assert!(d.operations[1].unavailable.is_none());
+        // --strict-load refuses the document.
+        let e = strict(text).unwrap_err();
+        assert!(e.to_string().contains("schema does not compile"), "{e}");
+    }
+
+    #[test]
+    fn a_ref_that_does_not_resolve_leaves_out_only_what_reaches_it() {
+        let text = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Missing"}}}
+  /b:
+    get:
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/B"}}}}}
+components:
+  schemas:
+    B: {type: object, x-vendor: {$ref: "#/nowhere"}}
+"##;
+        let d = load(text).unwrap();
+        assert!(
+            d.operations[0]
+                .unavailable
+                .as_deref()
+                .unwrap()
+                .contains("cannot resolve $ref")
+        );
+        // A `$ref` under a vendor extension is never followed, never an error.
+        assert!(
+            d.operations[1].unavailable.is_none(),
+            "{:?}",
+            d.operations[1].unavailable
+        );
+        assert!(
+            warned(
+                &d,
+                "#/paths/~1a/get/responses/200/content/application~1json/schema/$ref"
+            ),
+            "{:?}",
+            d.warnings
+        );
+        assert!(!warned(&d, "nowhere"), "{:?}", d.warnings);
+        assert!(strict(text).is_err());
+    }
+
+    #[test]
+    fn duplicate_operation_ids_keep_the_first_and_derive_the_others() {
+        let text = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a: {get: {operationId: same, responses: {"200": {description: ok}}}}
+  /b: {get: {operationId: same, responses: {"200": {description: ok}}}}
+"#;
+        let d = load(text).unwrap();
+        assert_eq!(d.operations[0].operation_id, "same");
+        assert_eq!(d.operations[1].operation_id, "get-b");
+        assert!(warned(&d, "used twice"), "{:?}", d.warnings);
+        assert!(strict(text).is_err());
+    }
+
+    #[test]
+    fn openapi_31_as_written() {
+        // Only webhooks: loads with no routes and a warning.
+        let d = load(
+            r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+webhooks:
+  newPet: {post: {requestBody: {content: {application/json: {schema: {type: object}}}}}}
 "#,
         )
-        .unwrap_err();
-        assert!(e.to_string().contains("schema does not compile"), "{e}");
+        .unwrap();
+        assert!(d.operations.is_empty());
+        assert!(warned(&d, "no `paths`"), "{:?}", d.warnings);
+        // No responses: routed, answered 501; boolean exclusiveMinimum converted.
+        let d = load(
+            r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      parameters: [{name: n, in: query, schema: {type: integer, minimum: 0, exclusiveMinimum: true}}]
+"#,
+        )
+        .unwrap();
         assert!(
-            e.to_string()
-                .contains("#/paths/~1a/get/parameters/0/schema"),
-            "{e}"
+            d.operations[0]
+                .unavailable
+                .as_deref()
+                .unwrap()
+                .contains("declares no responses")
         );
+        assert!(warned(&d, "exclusiveMinimum"), "{:?}", d.warnings);
+        let schema = d.operations[0].parameters[0].schema.as_ref().unwrap();
+        assert!(!schema.validator.is_valid(&serde_json::json!(0)));
+        assert!(schema.validator.is_valid(&serde_json::json!(1)));
+    }
+
+    #[test]
+    fn path_keys_with_uri_special_characters_compile() {
+        let d = load(
+            r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /files/{file_id}#add_shared_link:
+    put:
+      parameters: [{name: file_id, in: path, required: true, schema: {type: integer}}]
+      requestBody: {content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
+      responses: {"200": {description: ok}}
+  /pets:search:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"200": {description: ok}}
+  /100%/{x y}:
+    get:
+      parameters: [{name: x y, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+"##,
+        )
+        .unwrap();
+        assert_eq!(d.left_out(), 0, "{:?}", d.warnings);
     }
 }

@@ -49,8 +49,22 @@ pub struct Document {
     pub operations: Vec<Arc<Operation>>,
     /// The document and the files it references, upgraded and converted.
     pub files: FileSet,
-    /// Problems that do not stop serving (an example that breaks its schema).
+    /// Problems that do not stop serving but fail `validate` (an example that
+    /// breaks its schema, an operation left out).
     pub warnings: Vec<super::LoadError>,
+    /// Problems that do not fail `validate` either (a vendor extension's
+    /// example that breaks its schema): logged at `serve`.
+    pub notices: Vec<super::LoadError>,
+}
+
+impl Document {
+    /// Operations that could not be built and answer 501.
+    pub fn left_out(&self) -> usize {
+        self.operations
+            .iter()
+            .filter(|o| o.unavailable.is_some())
+            .count()
+    }
 }
 
 /// An HTTP method an operation can be declared for.
@@ -86,6 +100,10 @@ pub struct Operation {
     pub request_body: Option<RequestBody>,
     /// Declared responses, in document order.
     pub responses: Vec<Response>,
+    /// Why the operation cannot be served, when it cannot (a `$ref` that does
+    /// not resolve, a schema that does not compile, no responses): it is
+    /// still routed, and answered with a 501 problem saying this.
+    pub unavailable: Option<String>,
     /// `document/operationId`, made on first use (it keys journal counters
     /// and fixtures on every request).
     pub qualified: std::sync::OnceLock<String>,

@@ -32,8 +32,19 @@ const REF_ENCODE: &AsciiSet = &CONTROLS
 /// How many `$ref` hops `deref` follows before calling it a cycle.
 const MAX_REF_HOPS: usize = 64;
 
-/// Most files one document may pull in through `$ref`.
-const MAX_FILES: usize = 1_000;
+/// Characters percent-encoded in a fragment built from a decoded pointer: a
+/// path key such as `/files/{id}#add_link` or `/100%` must not end the
+/// fragment or start an escape.
+const FRAGMENT_ENCODE: &AsciiSet = &REF_ENCODE.add(b'#').add(b'%').add(b'[').add(b']');
+
+/// Most files one document may pull in through `$ref` by default
+/// (`--max-ref-files`): one vendor's split document has 2,850.
+pub const DEFAULT_MAX_REF_FILES: usize = 10_000;
+
+/// The key a `$ref` that cannot be followed is renamed to (outside
+/// `--strict-load`): the schema holding it still compiles, and the operations
+/// that reach it are left out (see [`FileSet::reaches_broken`]).
+pub const BROKEN_REF: &str = "x-specmock-broken-ref";
 
 /// A place in a file: the file's path relative to the document's folder and a
 /// decoded JSON pointer (`/components/schemas/Token`, empty for the root).
@@ -74,7 +85,7 @@ impl Loc {
 
     /// The fragment percent-encoded for use inside a URI.
     pub fn uri_fragment(&self) -> String {
-        utf8_percent_encode(&self.pointer, REF_ENCODE).to_string()
+        utf8_percent_encode(&self.pointer, FRAGMENT_ENCODE).to_string()
     }
 }
 
@@ -89,6 +100,11 @@ pub struct FileSet {
     pub dir: Option<PathBuf>,
     /// Parsed files by relative path.
     pub files: HashMap<String, Value>,
+    /// Most files `load_refs` reads.
+    pub max_files: usize,
+    /// `$ref`s that could not be followed, by the object that held them
+    /// (renamed to [`BROKEN_REF`] there), with why.
+    pub broken: HashMap<Loc, LoadError>,
 }
 
 impl FileSet {
@@ -101,6 +117,8 @@ impl FileSet {
             root: root.to_string(),
             dir,
             files,
+            max_files: DEFAULT_MAX_REF_FILES,
+            broken: HashMap::new(),
         }
     }
 
@@ -145,9 +163,14 @@ impl FileSet {
 
     /// Follow every `$ref` of every file, loading the files they name, checking
     /// each target exists and percent-encoding refs in place. Collects every
-    /// broken ref rather than stopping at the first.
-    pub fn load_refs(&mut self) -> Result<(), Vec<LoadError>> {
-        let mut errors = Vec::new();
+    /// broken ref rather than stopping at the first. `$ref`s under a vendor
+    /// extension (`x-...`) are not followed: they are the vendor's business.
+    ///
+    /// Outside `strict`, a broken ref is not an error here: it is renamed to
+    /// [`BROKEN_REF`] and remembered in `broken`, so the operations that
+    /// reach it can be left out and the rest served.
+    pub fn load_refs(&mut self, strict: bool) -> Result<(), Vec<LoadError>> {
+        let mut errors: Vec<(Loc, LoadError)> = Vec::new();
         let mut queue: VecDeque<String> = VecDeque::from([self.root.clone()]);
         let mut pending_checks: Vec<(Loc, String, Loc)> = Vec::new();
         while let Some(file) = queue.pop_front() {
@@ -156,14 +179,17 @@ impl FileSet {
                 collect_refs(v, &mut String::new(), &mut refs);
             }
             for (ptr, raw) in refs {
-                let at = Loc::new(&file, format!("{ptr}/$ref"));
+                let holder = Loc::new(&file, ptr);
+                let at = holder.child("$ref");
                 match self.target_of(&file, &raw) {
                     Ok(target) => {
                         if !self.files.contains_key(&target.file) {
-                            if self.files.len() >= MAX_FILES {
-                                errors.push(self.error(&at, format!(
-                                    "more than {MAX_FILES} files referenced; refusing to read more"
-                                )));
+                            if self.files.len() >= self.max_files {
+                                let e = self.error(&at, format!(
+                                    "more than {} files referenced; refusing to read more",
+                                    self.max_files
+                                )).hint("raise the bound with --max-ref-files N (config key max-ref-files)");
+                                errors.push((holder, e));
                                 continue;
                             }
                             match self.read_file(&target.file) {
@@ -172,7 +198,7 @@ impl FileSet {
                                     queue.push_back(target.file.clone());
                                 }
                                 Err(e) => {
-                                    errors.push(e.at(at.fragment()));
+                                    errors.push((holder, e.at(at.fragment())));
                                     continue;
                                 }
                             }
@@ -184,36 +210,95 @@ impl FileSet {
                         {
                             *slot = Value::String(encoded);
                         }
-                        pending_checks.push((at, raw, target));
+                        pending_checks.push((holder, raw, target));
                     }
-                    Err(msg) => errors.push(self.error(&at, msg)),
+                    Err(msg) => {
+                        let e = self.error(&at, msg);
+                        errors.push((holder, e));
+                    }
                 }
             }
         }
-        for (at, raw, target) in pending_checks {
+        for (holder, raw, target) in pending_checks {
             if self.files.contains_key(&target.file) && self.get(&target).is_none() {
-                let file = if target.file == at.file {
+                let file = if target.file == holder.file {
                     "this file".to_string()
                 } else {
                     self.display_of(&target.file)
                 };
-                errors.push(
-                    self.error(
-                        &at,
+                let e = self
+                    .error(
+                        &holder.child("$ref"),
                         format!(
                             "cannot resolve $ref \"{raw}\": nothing at {} in {file}",
                             target.fragment()
                         ),
                     )
-                    .hint("fix the pointer or add the missing definition"),
-                );
+                    .hint("fix the pointer or add the missing definition");
+                errors.push((holder, e));
             }
         }
         if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
+            return Ok(());
         }
+        if strict {
+            return Err(errors.into_iter().map(|(_, e)| e).collect());
+        }
+        for (holder, e) in errors {
+            if let Some(Value::Object(map)) = self.get_mut(&holder)
+                && let Some(raw) = map.remove("$ref")
+            {
+                map.insert(BROKEN_REF.to_string(), raw);
+            }
+            self.broken.insert(holder, e);
+        }
+        Ok(())
+    }
+
+    /// The first broken `$ref` reachable from `loc` (through `$ref`s, not
+    /// into vendor extensions), if any: what an operation that reaches it
+    /// cannot be built without. Free when nothing is broken.
+    pub fn reaches_broken(&self, loc: &Loc) -> Option<&LoadError> {
+        if self.broken.is_empty() {
+            return None;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![loc.clone()];
+        while let Some(here) = stack.pop() {
+            if !seen.insert(here.clone()) {
+                continue;
+            }
+            let Some(v) = self.get(&here) else { continue };
+            let parent = here.pointer.rsplit('/').next().unwrap_or("").to_string();
+            let mut inner = vec![(here.pointer.clone(), parent, v)];
+            while let Some((ptr, parent, v)) = inner.pop() {
+                match v {
+                    Value::Object(map) => {
+                        if map.contains_key(BROKEN_REF) {
+                            return self.broken.get(&Loc::new(&here.file, ptr));
+                        }
+                        if let Some(Value::String(raw)) = map.get("$ref")
+                            && let Ok(t) = self.target_of(&here.file, raw)
+                        {
+                            stack.push(t);
+                        }
+                        for (k, child) in map {
+                            if !is_extension(&parent, k) && k != "$ref" {
+                                let p = format!("{ptr}/{}", escape_token(k));
+                                inner.push((p, k.clone(), child));
+                            }
+                        }
+                    }
+                    Value::Array(items) => {
+                        for (i, child) in items.iter().enumerate() {
+                            inner.push((format!("{ptr}/{i}"), String::new(), child));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None
     }
 
     /// Where a `$ref` written in `file` points. Refuses URLs and paths that
@@ -255,8 +340,18 @@ impl FileSet {
         match normalize(&base.join(&path_part)) {
             Some(rel) => Ok(Loc::new(rel, pointer)),
             None => Err(format!(
-                "$ref \"{raw}\" points outside the document's folder; specmock only reads files inside it"
+                "$ref \"{raw}\" points outside {}; specmock only reads files inside it \
+                 (to allow a wider folder, pass --ref-root DIR, config key ref-root)",
+                self.dir_name()
             )),
+        }
+    }
+
+    /// The folder references are confined to, for messages.
+    fn dir_name(&self) -> String {
+        match &self.dir {
+            Some(d) => format!("the folder {}", d.display()),
+            None => "the document's folder".to_string(),
         }
     }
 
@@ -280,7 +375,8 @@ impl FileSet {
             return Err(LoadError::new(
                 &self.display,
                 format!(
-                    "referenced file {display} resolves outside the document's folder (a symlink?)"
+                    "referenced file {display} resolves outside {} (a symlink?)",
+                    self.dir_name()
                 ),
             ));
         }
@@ -341,8 +437,47 @@ fn walk<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
     Some(here)
 }
 
-/// Collect `(pointer, ref)` for every string-valued `$ref` in a value.
+/// Objects whose keys are names the document chose (a property called
+/// `x-request-id`, a header `x-rate-limit`), not fixed fields: an `x-` key
+/// there is not a vendor extension.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "$defs",
+    "definitions",
+    "schemas",
+    "headers",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+    "content",
+    "encoding",
+    "variables",
+    "webhooks",
+    "paths",
+    "mapping",
+];
+
+/// True when `key`, written in an object found under `parent`, is a vendor
+/// extension (`x-...` among fixed fields).
+pub fn is_extension(parent: &str, key: &str) -> bool {
+    key.starts_with("x-") && !NAME_MAPS.contains(&parent)
+}
+
+/// Collect `(pointer of the holder, ref)` for every string-valued `$ref` in a
+/// value, outside vendor extensions (a `$ref` under `x-...` is the vendor's
+/// business, not a reference specmock follows).
 fn collect_refs(v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
+    collect_refs_under("", v, path, out)
+}
+
+fn collect_refs_under(parent: &str, v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
@@ -352,10 +487,13 @@ fn collect_refs(v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
                     }
                     continue;
                 }
+                if is_extension(parent, k) {
+                    continue;
+                }
                 let len = path.len();
                 path.push('/');
                 path.push_str(&escape_token(k));
-                collect_refs(child, path, out);
+                collect_refs_under(k, child, path, out);
                 path.truncate(len);
             }
         }
@@ -364,7 +502,7 @@ fn collect_refs(v: &Value, path: &mut String, out: &mut Vec<(String, String)>) {
                 let len = path.len();
                 path.push('/');
                 path.push_str(&i.to_string());
-                collect_refs(child, path, out);
+                collect_refs_under("", child, path, out);
                 path.truncate(len);
             }
         }
@@ -450,7 +588,7 @@ mod tests {
             "a": {"$ref": "#/components/schemas/API tokens_x"},
             "components": {"schemas": {"API tokens_x": {"type": "object"}}}
         }));
-        fs.load_refs().unwrap();
+        fs.load_refs(true).unwrap();
         assert_eq!(
             fs.root_value()["a"]["$ref"],
             "#/components/schemas/API%20tokens_x"
@@ -466,7 +604,7 @@ mod tests {
             "a": {"$ref": "#/paths/~1x~1{id}/a~0b"},
             "paths": {"/x/{id}": {"a~b": {"ok": true}}}
         }));
-        fs.load_refs().unwrap();
+        fs.load_refs(true).unwrap();
         let (_, v) = fs.deref(&Loc::new("t.yaml", "/a")).unwrap();
         assert_eq!(v["ok"], true);
     }
@@ -474,7 +612,7 @@ mod tests {
     #[test]
     fn broken_ref_names_pointer() {
         let mut fs = set(json!({"a": {"$ref": "#/definitions/Nope"}}));
-        let errs = fs.load_refs().unwrap_err();
+        let errs = fs.load_refs(true).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].at.as_deref(), Some("#/a/$ref"));
         assert!(
@@ -487,14 +625,14 @@ mod tests {
     #[test]
     fn url_refs_refused() {
         let mut fs = set(json!({"a": {"$ref": "https://example.com/x.json#/a"}}));
-        let errs = fs.load_refs().unwrap_err();
+        let errs = fs.load_refs(true).unwrap_err();
         assert!(errs[0].message.contains("URL"), "{}", errs[0]);
     }
 
     #[test]
     fn cycles_of_pure_refs_end() {
         let mut fs = set(json!({"a": {"$ref": "#/b"}, "b": {"$ref": "#/a"}}));
-        fs.load_refs().unwrap();
+        fs.load_refs(true).unwrap();
         let e = fs.deref(&Loc::new("t.yaml", "/a")).unwrap_err();
         assert!(e.message.contains("cycle"), "{e}");
     }
@@ -504,7 +642,7 @@ mod tests {
         let mut fs = set(json!({"components": {"schemas": {
             "Node": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"}}}
         }}}));
-        fs.load_refs().unwrap();
+        fs.load_refs(true).unwrap();
     }
 
     #[test]

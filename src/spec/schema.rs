@@ -214,9 +214,13 @@ pub fn convert_document(files: &mut FileSet) {
             Kind::PathItem => {
                 push_list(files, &loc.child("parameters"), Kind::Parameter, &mut queue);
                 for m in METHODS {
-                    let op = loc.child(m);
-                    if files.get(&op).is_none() {
-                        continue;
+                    let mut op = loc.child(m);
+                    let Some(raw) = files.get(&op) else { continue };
+                    // A `$ref` on an operation object (split documents).
+                    if let Some(r) = raw.get("$ref").and_then(Value::as_str)
+                        && let Ok(t) = files.target_of(&op.file, r)
+                    {
+                        op = t;
                     }
                     push_list(files, &op.child("parameters"), Kind::Parameter, &mut queue);
                     if files.get(&op.child("requestBody")).is_some() {
@@ -284,7 +288,9 @@ pub fn convert_schema(v: &mut Value, on_ref: &mut dyn FnMut(&str)) {
 
 /// The keyword rewrites of one schema object (subschemas already done).
 fn convert_keywords(map: &mut Map<String, Value>) {
-    map.retain(|k, _| !k.starts_with("x-"));
+    // Extensions go, but not the mark of a broken `$ref` (what leaves out
+    // the operations that reach it).
+    map.retain(|k, _| !k.starts_with("x-") || k == super::refs::BROKEN_REF);
     for (bound, flag) in [
         ("minimum", "exclusiveMinimum"),
         ("maximum", "exclusiveMaximum"),

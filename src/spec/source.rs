@@ -28,6 +28,31 @@ pub struct SpecSource {
     /// Mount prefix given by the user (`--mount FILE=/prefix`), replacing the
     /// document's server base path.
     pub mount: Option<String>,
+    /// How forgiving loading is.
+    pub options: LoadOptions,
+}
+
+/// How documents are loaded (`--strict-load`, `--max-ref-files`, `--ref-root`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Refuse a whole document when any of its operations cannot be built
+    /// (by default such an operation is left out, with a warning, and the
+    /// rest is served).
+    pub strict: bool,
+    /// Most files one document may pull in through `$ref`.
+    pub max_ref_files: usize,
+    /// The folder `$ref`s may reach (default: the document's own folder).
+    pub ref_root: Option<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            strict: false,
+            max_ref_files: super::refs::DEFAULT_MAX_REF_FILES,
+            ref_root: None,
+        }
+    }
 }
 
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -72,7 +97,35 @@ impl SpecSource {
             dir: Some(dir),
             file_name,
             mount: None,
+            options: LoadOptions::default(),
         })
+    }
+
+    /// Load with these options; with a `ref_root`, `$ref`s may reach any file
+    /// under it (the document must be inside it too).
+    pub fn with_options(mut self, options: LoadOptions) -> Result<SpecSource, LoadError> {
+        if let (Some(root), Some(dir)) = (&options.ref_root, &self.dir) {
+            let root = root.canonicalize().map_err(|e| {
+                LoadError::new(
+                    root.display().to_string(),
+                    format!("--ref-root: cannot read the folder: {e}"),
+                )
+            })?;
+            let rel = dir.join(&self.file_name);
+            let Ok(inside) = rel.strip_prefix(&root) else {
+                return Err(LoadError::new(
+                    &self.display,
+                    format!("the document is outside --ref-root {}", root.display()),
+                )
+                .hint(
+                    "give a --ref-root folder that holds the document and every file it refers to",
+                ));
+            };
+            self.file_name = inside.to_string_lossy().replace('\\', "/");
+            self.dir = Some(root);
+        }
+        self.options = options;
+        Ok(self)
     }
 
     /// A document held in memory (the bundled specs, tests).
@@ -84,6 +137,7 @@ impl SpecSource {
             dir: None,
             file_name: file_name.to_string(),
             mount: None,
+            options: LoadOptions::default(),
         }
     }
 
@@ -149,13 +203,25 @@ pub fn parse_text(display: &str, text: &str) -> Result<Value, LoadError> {
             de.end()?;
             Ok(v)
         });
-        return v.map_err(|e| {
-            LoadError::new(display, format!("invalid JSON: {e}")).at(format!(
-                "line {} column {}",
-                e.line(),
-                e.column()
-            ))
-        });
+        let yaml_file = {
+            let lower = display.to_ascii_lowercase();
+            lower.ends_with(".yaml") || lower.ends_with(".yml")
+        };
+        match v {
+            Ok(v) => return Ok(v),
+            // A .yaml file that starts with `{` may be YAML's flow style
+            // (trailing commas, comments): read it as YAML.
+            Err(_) if yaml_file => {}
+            Err(e) => {
+                return Err(
+                    LoadError::new(display, format!("invalid JSON: {e}")).at(format!(
+                        "line {} column {}",
+                        e.line(),
+                        e.column()
+                    )),
+                );
+            }
+        }
     }
     let options = serde_saphyr::options! {
         strict_booleans: true,
@@ -248,6 +314,14 @@ mod tests {
         );
         assert!(!shown.contains("DuplicateKeyPolicy"), "{shown}");
         assert!(!shown.contains("Options"), "{shown}");
+    }
+
+    #[test]
+    fn a_yaml_file_in_json_form_with_trailing_commas_is_read_as_yaml() {
+        let text = "{\"openapi\": \"3.0.3\", \"paths\": {},}\n";
+        assert!(parse_text("t.json", text).is_err());
+        let v = parse_text("t.yaml", text).unwrap();
+        assert_eq!(v["openapi"], "3.0.3");
     }
 
     #[test]

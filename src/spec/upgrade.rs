@@ -289,7 +289,16 @@ impl Upgrader<'_> {
                         let mut media = Map::new();
                         media.insert("schema".into(), schema.clone());
                         if let Some(ex) = examples.and_then(|e| e.get(mime.as_str())) {
-                            media.insert("example".into(), ex.clone());
+                            // A vendor extension: JSON as a string is parsed, and a
+                            // mismatch is only a notice.
+                            media.insert(
+                                "example".into(),
+                                super::lenient::example_value(ex, &schema),
+                            );
+                            media.insert(
+                                super::lenient::EXAMPLE_FROM_EXTENSION.into(),
+                                Value::Bool(true),
+                            );
                         }
                         content.insert(mime.clone(), Value::Object(media));
                     }
@@ -447,10 +456,11 @@ fn parameter(p: &Value) -> Value {
             }
         }
     }
-    out.insert("schema".into(), param_schema(p));
+    let schema = param_schema(p);
     if let Some(ex) = p.get("x-example") {
-        out.insert("example".into(), ex.clone());
+        out.insert("example".into(), super::lenient::example_value(ex, &schema));
     }
+    out.insert("schema".into(), schema);
     let location = p.get("in").and_then(Value::as_str).unwrap_or("");
     if p.get("type").and_then(Value::as_str) == Some("array") {
         let (style, explode) = match p.get("collectionFormat").and_then(Value::as_str) {

@@ -139,6 +139,14 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Everything it printed, stdout then stderr (`validate` lists problems
+    /// on stdout, refusals on stderr).
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
 /// Run the binary with a generous timeout (a hang fails the test, it does not stall CI).
 pub fn run(args: &[&str]) -> Run {
     let mut child = Command::new(bin())
