@@ -239,6 +239,9 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    for w in contract.warnings() {
+        tracing::warn!("{w}");
+    }
     if let Some(u) = &args.upstream
         && !(u.starts_with("http://") || u.starts_with("https://"))
     {
