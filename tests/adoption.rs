@@ -331,3 +331,33 @@ fn every_subcommand_help_has_examples() {
         assert!(r.stdout.contains("Example"), "{sub} --help has no example");
     }
 }
+
+#[test]
+fn the_readmes_every_key_example_lists_every_key_and_loads() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("# specmock.toml: every key")
+        .expect("the README's every-key example");
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let mut listed = std::collections::BTreeSet::new();
+    let mut table = "";
+    for line in block.lines() {
+        let line = line.trim();
+        if line.starts_with("[[document]]") {
+            table = "document.";
+        } else if let Some((key, _)) = line.split_once(" = ") {
+            listed.insert(format!("{table}{}", key.trim()));
+        }
+    }
+    assert_eq!(
+        listed,
+        specmock::cli::every_key(),
+        "README keys vs the flags' keys"
+    );
+    // And it loads: every value has the type its flag takes.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("specmock.toml"), block).unwrap();
+    let (code, printed, err) = print_config(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(printed.contains("strict-load = false"), "{printed}");
+}

@@ -313,6 +313,15 @@ fn find_arg<'a>(cmd: &'a clap::Command, key: &str) -> Option<&'a clap::Arg> {
     })
 }
 
+/// Every key of `specmock.toml` (the `[[document]]` table's as
+/// `document.KEY`), for documentation checks.
+pub fn every_key() -> BTreeSet<String> {
+    use clap::CommandFactory;
+    let mut keys = known_keys(&super::Cli::command());
+    keys.extend(DOCUMENT_KEYS.iter().map(|k| format!("document.{k}")));
+    keys
+}
+
 /// Every key: the flags of the subcommands that take them, and the global ones.
 fn known_keys(root: &clap::Command) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();

@@ -19,7 +19,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use args::{CheckArgs, FixturesCommand, ListenArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
 pub use commands::document_env_name;
-pub use config_file::{ConfigFile, DEFAULT_FILE};
+pub use config_file::{ConfigFile, DEFAULT_FILE, every_key};
 
 /// A contract-testing mock server generated from OpenAPI documents.
 #[derive(Debug, Parser)]
