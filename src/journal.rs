@@ -58,6 +58,15 @@ pub struct JournalEntry {
     pub body_truncated: bool,
     /// `document/operationId`; `None` when no operation matched.
     pub operation: Option<String>,
+    /// Path parameters under the names of the template that matched (a
+    /// secret one redacted).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        serialize_with = "pairs_as_object",
+        deserialize_with = "pairs_from_object"
+    )]
+    pub path_params: Vec<(String, String)>,
     pub status: u16,
     /// How the request broke the contract (empty: it kept it).
     pub violations: Vec<Violation>,
@@ -70,16 +79,37 @@ pub struct JournalEntry {
     pub duration_us: u64,
 }
 
+/// `[(name, value)]` as a JSON object, in order.
+fn pairs_as_object<S: serde::Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, val) in v {
+        m.serialize_entry(k, val)?;
+    }
+    m.end()
+}
+
+fn pairs_from_object<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(String, String)>, D::Error> {
+    let m: serde_json::Map<String, serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(m.into_iter()
+        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+        .collect())
+}
+
 impl JournalEntry {
     /// What the entry holds in memory, allocator overhead included: the
     /// budget is real bytes, so `--journal-size` bounds the process's growth.
     fn size(&self) -> usize {
-        let headers = self.headers.capacity() * std::mem::size_of::<(String, String)>()
-            + self
-                .headers
-                .iter()
-                .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()))
-                .sum::<usize>();
+        let pairs = |list: &Vec<(String, String)>| {
+            list.capacity() * std::mem::size_of::<(String, String)>()
+                + list
+                    .iter()
+                    .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()))
+                    .sum::<usize>()
+        };
+        let headers = pairs(&self.headers);
         let violations = |list: &Vec<Violation>| {
             list.capacity() * std::mem::size_of::<Violation>()
                 + list
@@ -95,6 +125,7 @@ impl JournalEntry {
             + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
             + self.operation.as_ref().map_or(0, |o| heap(o.capacity()))
             + heap(headers)
+            + heap(pairs(&self.path_params))
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))

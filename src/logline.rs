@@ -307,6 +307,7 @@ mod tests {
             body: None,
             body_truncated: false,
             operation: Some("unleash/update-api-token".into()),
+            path_params: vec![("token".into(), "<redacted>".into())],
             status: if violations == 0 { 200 } else { 422 },
             violations: (0..violations)
                 .map(|_| {

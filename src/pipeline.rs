@@ -30,6 +30,9 @@ pub struct Outcome {
     pub answer: Answer,
     /// The operation it was routed to (`None`: 404/405).
     pub operation: Option<Arc<Operation>>,
+    /// The path parameters as routing bound them, under the matched
+    /// template's names (empty when not routed).
+    pub path_params: Vec<(String, String)>,
     /// How it broke the contract (empty: it kept it).
     pub violations: Vec<Violation>,
     /// Tolerated deviations.
@@ -56,6 +59,7 @@ pub fn run_with(
             return Outcome {
                 answer: not_routed(contract, req, not),
                 operation: None,
+                path_params: Vec::new(),
                 violations: Vec::new(),
                 warnings: Vec::new(),
                 response_violations: Vec::new(),
@@ -67,6 +71,7 @@ pub fn run_with(
         return Outcome {
             answer: unavailable(&op, why),
             operation: Some(op),
+            path_params: routed.path_params,
             violations: Vec::new(),
             warnings: Vec::new(),
             response_violations: Vec::new(),
@@ -101,6 +106,7 @@ pub fn run_with(
     Outcome {
         answer,
         operation: Some(op),
+        path_params: checked.routed.path_params,
         violations: checked.violations,
         warnings: checked.warnings,
         response_violations: Vec::new(),

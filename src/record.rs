@@ -631,6 +631,7 @@ pub async fn proxy(
     let outcome = |answer: Answer, response_violations: Vec<Violation>| Outcome {
         answer,
         operation: Some(op.clone()),
+        path_params: checked.routed.path_params.clone(),
         violations: checked.violations.clone(),
         warnings: checked.warnings.clone(),
         response_violations,

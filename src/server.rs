@@ -415,6 +415,7 @@ fn refuse(
     let outcome = Outcome {
         answer,
         operation,
+        path_params: Vec::new(),
         violations: Vec::new(),
         warnings: vec![crate::validate::Violation::new(
             crate::validate::ViolationKind::default(),
@@ -535,6 +536,7 @@ async fn handle(
                             format!("this is a specmock bug, please report it: {what}"),
                         )),
                         operation: None,
+                        path_params: Vec::new(),
                         violations: Vec::new(),
                         warnings: Vec::new(),
                         response_violations: Vec::new(),
@@ -708,12 +710,37 @@ pub fn journal_entry(
         body,
         body_truncated,
         operation: outcome.operation.as_ref().map(|o| o.qualified_id()),
+        path_params: journal_path_params(outcome),
         status: outcome.answer.status.as_u16(),
         violations: outcome.violations.clone(),
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
         duration_us: micros(took),
     }
+}
+
+/// The bound path parameters for the journal; a secret one (Unleash's
+/// `{token}`) as `<redacted>`, as in the logged path.
+fn journal_path_params(outcome: &Outcome) -> Vec<(String, String)> {
+    let Some(op) = &outcome.operation else {
+        return Vec::new();
+    };
+    outcome
+        .path_params
+        .iter()
+        .map(|(name, value)| {
+            let secret = op
+                .parameters
+                .iter()
+                .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && &p.name == name);
+            let value = if secret {
+                redact::REDACTED.to_string()
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect()
 }
 
 fn admin_json(status: u16, v: &Value) -> Answer {

@@ -14,6 +14,7 @@ mod generation;
 mod hardening;
 mod messages;
 mod playback;
+mod real_documents;
 mod record;
 mod responses;
 mod rust_api;

@@ -1045,8 +1045,8 @@ pub fn template_names(path: &str) -> Vec<String> {
 }
 
 /// The operationId used when a document gives none: the lower-case method,
-/// then each path segment, braces dropped, every run of other characters
-/// turned into one `-`. `PUT /public/v1/accounts/api-tokens/{id}` →
+/// then each path segment, braces dropped, every run of characters other
+/// than ASCII letters, digits and `_` turned into one `-`. `PUT /public/v1/accounts/api-tokens/{id}` →
 /// `put-public-v1-accounts-api-tokens-id`.
 pub fn derive_operation_id(method: &str, path: &str) -> String {
     let mut out = method.to_ascii_lowercase();

@@ -184,7 +184,8 @@ impl FileSet {
                 match self.target_of(&file, &raw) {
                     Ok(target) => {
                         if !self.files.contains_key(&target.file) {
-                            if self.files.len() >= self.max_files {
+                            // The root document is not a referenced file.
+                            if self.files.len() > self.max_files {
                                 let e = self.error(&at, format!(
                                     "more than {} files referenced; refusing to read more",
                                     self.max_files
