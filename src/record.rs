@@ -454,7 +454,7 @@ fn stand_in(
                 let fails_here = s
                     .validator
                     .iter_errors(&candidate)
-                    .any(|e| e.instance_path().to_string() == p);
+                    .any(|e| crate::spec::locate(&e).0 == p);
                 if fails_here {
                     subschema_at(&d.files, &s.loc, &p)
                         .map(|loc| {

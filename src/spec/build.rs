@@ -2,16 +2,13 @@
 //! each schema once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use jsonschema::{Draft, Registry};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::LoadError;
 use super::model::*;
 use super::refs::{FileSet, Loc};
-use super::schema::{Direction, direction_view};
+use super::schema::Direction;
 use crate::media::serialize_for;
 
 const METHODS: &[&str] = &[
@@ -22,76 +19,9 @@ const METHODS: &[&str] = &[
 /// (security schemes, content negotiation).
 const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
 
-/// Compiles schemas of one document against a registry that holds all its
-/// files, in a request view and a response view.
-pub struct Compiler {
-    request: Registry<'static>,
-    response: Registry<'static>,
-    base: String,
-    cache: HashMap<(Loc, bool), Arc<jsonschema::Validator>>,
-    /// Shapes and merged examples of schemas already seen: in a large
-    /// document thousands of operations share a few hundred components.
-    shapes: HashMap<Loc, Shape>,
-    examples: HashMap<Loc, Option<Value>>,
-    /// Validators of schemas without refs, by their JSON text.
-    by_content: HashMap<(String, bool), Arc<jsonschema::Validator>>,
-}
-
-/// True when a schema holds a `$ref`, `$dynamicRef` or an `$id` anywhere.
-fn holds_ref(v: &Value) -> bool {
-    match v {
-        Value::Object(map) => map.iter().any(|(k, child)| {
-            matches!(k.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef" | "$id")
-                || holds_ref(child)
-        }),
-        Value::Array(items) => items.iter().any(holds_ref),
-        _ => false,
-    }
-}
+pub use super::compile::Compiler;
 
 impl Compiler {
-    /// Register every file of the set under `json-schema:///specmock/<doc>/<view>/<file>`.
-    pub fn new(doc_name: &str, files: &FileSet) -> Result<Compiler, LoadError> {
-        let base = format!(
-            "json-schema:///specmock/{}",
-            utf8_percent_encode(doc_name, NON_ALPHANUMERIC)
-        );
-        let make = |view: &str, dir: Direction| -> Result<Registry<'static>, LoadError> {
-            let mut resources = Vec::new();
-            for (rel, value) in &files.files {
-                resources.push((
-                    format!("{base}/{view}/{}", super::refs::encode_ref(rel)),
-                    direction_view(value, dir),
-                ));
-            }
-            let mut builder = Registry::new().draft(Draft::Draft202012);
-            for (uri, value) in resources {
-                builder = builder.add(uri, value).map_err(|e| {
-                    LoadError::new(
-                        &files.display,
-                        format!("cannot register the document for validation: {e}"),
-                    )
-                })?;
-            }
-            builder.prepare().map_err(|e| {
-                LoadError::new(
-                    &files.display,
-                    format!("cannot prepare the document's schemas: {e}"),
-                )
-                .hint("a $ref or $id inside a schema could not be resolved")
-            })
-        };
-        Ok(Compiler {
-            request: make("request", Direction::Request)?,
-            response: make("response", Direction::Response)?,
-            base,
-            cache: HashMap::new(),
-            shapes: HashMap::new(),
-            examples: HashMap::new(),
-            by_content: HashMap::new(),
-        })
-    }
-
     /// The shape of the schema at `loc`, once per location.
     pub fn shape(&mut self, files: &FileSet, loc: &Loc) -> Shape {
         if let Some(s) = self.shapes.get(loc) {
@@ -110,77 +40,6 @@ impl Compiler {
         let v = example_in(files, loc, 0, &mut self.examples);
         self.examples.insert(loc.clone(), v.clone());
         v
-    }
-
-    /// Compile the schema at `loc` (following a leading `$ref` so shared
-    /// components compile once).
-    pub fn compile(
-        &mut self,
-        files: &FileSet,
-        loc: &Loc,
-        dir: Direction,
-    ) -> Result<Schema, LoadError> {
-        let (target, value) = files.deref(loc)?;
-        let is_request = dir == Direction::Request;
-        let key = (target.clone(), is_request);
-        if let Some(v) = self.cache.get(&key) {
-            return Ok(Schema {
-                loc: target,
-                validator: v.clone(),
-            });
-        }
-        // A schema that refers to nothing is the same validator wherever it
-        // is written (`{type: string}` on a thousand parameters): compile it
-        // once. Schemas with refs are keyed by location, as their refs
-        // resolve against it.
-        let content_key = (!holds_ref(value)).then(|| (value.to_string(), is_request));
-        if let Some(ck) = &content_key
-            && let Some(v) = self.by_content.get(ck)
-        {
-            let v = v.clone();
-            self.cache.insert(key, v.clone());
-            return Ok(Schema {
-                loc: target,
-                validator: v,
-            });
-        }
-        let view = if is_request { "request" } else { "response" };
-        let uri = format!(
-            "{}/{view}/{}#{}",
-            self.base,
-            super::refs::encode_ref(&target.file),
-            target.uri_fragment()
-        );
-        let registry = if is_request {
-            &self.request
-        } else {
-            &self.response
-        };
-        let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .with_registry(registry)
-            .should_validate_formats(true)
-            .build(&json!({ "$ref": uri }))
-            .map_err(|e| match super::schema::unknown_type(files, &target) {
-                Some((at, bad)) => files
-                    .error(&at, super::schema::unknown_type_message(&bad))
-                    .hint(format!(
-                        "in the schema at {}; fix the schema, specmock validates against it",
-                        target.fragment()
-                    )),
-                None => files
-                    .error(&target, format!("schema does not compile: {e}"))
-                    .hint("fix the schema; specmock validates against it"),
-            })?;
-        let validator = Arc::new(validator);
-        self.cache.insert(key, validator.clone());
-        if let Some(ck) = content_key {
-            self.by_content.insert(ck, validator.clone());
-        }
-        Ok(Schema {
-            loc: target,
-            validator,
-        })
     }
 }
 
@@ -1110,6 +969,7 @@ pub fn server_base_path(url: &str, variables: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn derived_ids() {

@@ -55,6 +55,17 @@ pub struct Document {
     /// Problems that do not fail `validate` either (a vendor extension's
     /// example that breaks its schema): logged at `serve`.
     pub notices: Vec<super::LoadError>,
+    /// Its compiled schema nodes: the validators refer into them, so the
+    /// document keeps them alive.
+    pub compiled: super::Compiled,
+}
+
+impl Document {
+    /// How many validators loading built: one per distinct schema node and
+    /// view, however many places refer to it (a diagnostic).
+    pub fn compiled_validators(&self) -> usize {
+        self.compiled.builds
+    }
 }
 
 impl Document {

@@ -33,6 +33,13 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Keywords whose value is one subschema (or, for `items`, a draft 4 tuple).
+pub(super) const SUBSCHEMA_ONE: &[&str] = ONE;
+/// Keywords whose value is an array of subschemas.
+pub(super) const SUBSCHEMA_MANY: &[&str] = MANY;
+/// Keywords whose value is a map of subschemas.
+pub(super) const SUBSCHEMA_MAP: &[&str] = MAP;
+
 /// Keywords whose value is one subschema.
 const ONE: &[&str] = &[
     "additionalProperties",

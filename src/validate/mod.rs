@@ -116,13 +116,9 @@ pub(crate) fn schema_violations(
     out: &mut Vec<Violation>,
 ) {
     for err in validator.iter_errors(value) {
-        let mut pointer = err.instance_path().to_string();
-        // A missing required property is located where it should have been.
-        if let jsonschema::error::ValidationErrorKind::Required { property } = err.kind()
-            && let Some(name) = property.as_str()
-        {
-            pointer = format!("{pointer}/{}", crate::spec::escape_token(name));
-        }
+        // Located through rewritten `$ref`s; a missing required property
+        // where it should have been.
+        let (pointer, message) = crate::spec::locate(&err);
         let location = if pointer.is_empty() {
             prefix.to_string()
         } else if prefix == "body" {
@@ -130,6 +126,6 @@ pub(crate) fn schema_violations(
         } else {
             format!("{prefix}{pointer}")
         };
-        out.push(Violation::new(kind, location, err.to_string()));
+        out.push(Violation::new(kind, location, message));
     }
 }
