@@ -14,48 +14,58 @@ pub const EXAMPLE_FROM_EXTENSION: &str = "x-specmock-example-from-extension";
 /// Boolean `exclusiveMinimum`/`exclusiveMaximum` (the 3.0 form) in a 3.1
 /// document: converted to the 2020-12 number form, with a warning each.
 pub fn bounds_31(files: &mut FileSet) -> Vec<LoadError> {
+    // Look first without writing (the whole document is walked, and almost
+    // no 3.1 document has the 3.0 form), then fix the few places found.
     let mut places = Vec::new();
-    let names: Vec<String> = files.files.keys().cloned().collect();
-    for file in names {
-        if let Some(v) = files.files.get_mut(&file) {
-            convert_bounds(v, &mut String::new(), &mut |p| {
-                places.push(Loc::new(&file, p))
-            });
-        }
+    for (file, v) in &files.files {
+        find_bounds(v, &mut Vec::new(), &mut |tokens| {
+            let fragment = super::pointer(tokens.iter().map(|t| t.as_ref()));
+            places.push(Loc::new(file, &fragment[1..]))
+        });
     }
     places.sort();
-    places
-        .iter()
-        .map(|loc| {
-            files.error(
-                loc,
-                "boolean exclusiveMinimum/exclusiveMaximum is OpenAPI 3.0's form (3.1 takes the bound itself): converted",
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    for loc in places {
+        if let Some(Value::Object(map)) = files.get_mut(&loc) {
+            fix_bounds(map);
+        }
+        out.push(files.error(
+            &loc,
+            "boolean exclusiveMinimum/exclusiveMaximum is OpenAPI 3.0's form (3.1 takes the bound itself): converted",
+        ));
+    }
+    out
 }
 
-fn convert_bounds(v: &mut Value, path: &mut String, found: &mut dyn FnMut(String)) {
+/// Tokens borrow the keys; only array indexes are made (arrays of objects
+/// are few in a document).
+fn find_bounds<'v>(
+    v: &'v Value,
+    path: &mut Vec<std::borrow::Cow<'v, str>>,
+    found: &mut dyn FnMut(&[std::borrow::Cow<'v, str>]),
+) {
     match v {
         Value::Object(map) => {
-            if fix_bounds(map) {
-                found(path.clone());
+            if matches!(map.get("exclusiveMinimum"), Some(Value::Bool(_)))
+                || matches!(map.get("exclusiveMaximum"), Some(Value::Bool(_)))
+            {
+                found(path);
             }
-            for (k, child) in map.iter_mut() {
-                let len = path.len();
-                path.push('/');
-                path.push_str(&super::escape_token(k));
-                convert_bounds(child, path, found);
-                path.truncate(len);
+            for (k, child) in map {
+                if child.is_object() || child.is_array() {
+                    path.push(std::borrow::Cow::Borrowed(k));
+                    find_bounds(child, path, found);
+                    path.pop();
+                }
             }
         }
         Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push('/');
-                path.push_str(&i.to_string());
-                convert_bounds(child, path, found);
-                path.truncate(len);
+            for (i, child) in items.iter().enumerate() {
+                if child.is_object() || child.is_array() {
+                    path.push(std::borrow::Cow::Owned(i.to_string()));
+                    find_bounds(child, path, found);
+                    path.pop();
+                }
             }
         }
         _ => {}
