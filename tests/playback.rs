@@ -3,11 +3,9 @@
 //! bundled fixtures served when the specs are named by path.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::common::{
-    Answer, COMMAND_TIMEOUT, Run, Specmock, Upstream, files_under, get, send, wait_with_timeout,
-};
+use crate::common::{Answer, Run, Specmock, Upstream, files_under, get, send};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -29,33 +27,7 @@ fn axiom(method: &str, path: &str, _head: &str) -> Answer {
 
 /// `specmock ARGS...` to completion, from the repository folder.
 fn run_in_repo(args: &[String]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_specmock"))
-        .args(args)
-        .current_dir(ROOT)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn specmock");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let o = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut out, &mut s);
-        s
-    });
-    let e = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-        s
-    });
-    let status = wait_with_timeout(&mut child, COMMAND_TIMEOUT)
-        .unwrap_or_else(|| panic!("specmock {args:?} did not finish"));
-    Run {
-        code: status.code(),
-        stdout: o.join().unwrap_or_default(),
-        stderr: e.join().unwrap_or_default(),
-    }
+    crate::common::run_in(Some(std::path::Path::new(ROOT)), args)
 }
 
 /// A long-running `specmock ARGS...` (serve, record) from the repository folder.

@@ -149,7 +149,16 @@ impl Run {
 
 /// Run the binary with a generous timeout (a hang fails the test, it does not stall CI).
 pub fn run(args: &[&str]) -> Run {
-    let mut child = Command::new(bin())
+    run_in(None, args)
+}
+
+/// [`run`] in a folder of the test's choosing (the working directory otherwise).
+pub fn run_in<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(dir: Option<&Path>, args: &[S]) -> Run {
+    let mut cmd = Command::new(bin());
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    let mut child = cmd
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
