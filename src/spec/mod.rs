@@ -29,6 +29,7 @@ mod lenient;
 mod model;
 mod refs;
 mod schema;
+mod shape;
 mod source;
 mod upgrade;
 
