@@ -31,7 +31,7 @@ impl Plans {
             return false;
         }
         if k.types.is_some_and(|t| !matches_type(t, v))
-            || k.konst.as_ref().is_some_and(|c| !json_eq(c, v))
+            || k.rare().konst.as_ref().is_some_and(|c| !json_eq(c, v))
             || k.enumeration
                 .as_ref()
                 .is_some_and(|e| !e.iter().any(|x| json_eq(x, v)))
@@ -50,16 +50,24 @@ impl Plans {
         }
         let valid = |x: &PlanId| self.valid(*x, v, d);
         if !k.all_of.iter().all(valid)
-            || k.any_of.as_ref().is_some_and(|any| !any.iter().any(valid))
-            || k.one_of
+            || k.rare()
+                .any_of
+                .as_ref()
+                .is_some_and(|any| !any.iter().any(valid))
+            || k.rare()
+                .one_of
                 .as_ref()
                 .is_some_and(|one| one.iter().filter(|x| valid(x)).count() != 1)
-            || k.not.as_ref().is_some_and(valid)
+            || k.rare().not.as_ref().is_some_and(valid)
         {
             return false;
         }
-        if let Some(i) = &k.if_ {
-            let branch = if valid(i) { k.then } else { k.else_ };
+        if let Some(i) = &k.rare().if_ {
+            let branch = if valid(i) {
+                k.rare().then
+            } else {
+                k.rare().else_
+            };
             if branch.as_ref().is_some_and(|b| !valid(b)) {
                 return false;
             }
@@ -69,7 +77,7 @@ impl Plans {
 
     fn valid_array(&self, k: &Node, items: &[Value], d: u32) -> bool {
         let n = items.len() as u64;
-        if k.min_items.is_some_and(|b| n < b) || k.max_items.is_some_and(|b| n > b) {
+        if k.rare().min_items.is_some_and(|b| n < b) || k.rare().max_items.is_some_and(|b| n > b) {
             return false;
         }
         if k.unique {
@@ -88,9 +96,11 @@ impl Plans {
                 }
             }
         }
-        if let Some(c) = k.contains {
+        if let Some(c) = k.rare().contains {
             let hits = items.iter().filter(|x| self.valid(c, x, d)).count() as u64;
-            if hits < k.min_contains.unwrap_or(1) || k.max_contains.is_some_and(|b| hits > b) {
+            if hits < k.rare().min_contains.unwrap_or(1)
+                || k.rare().max_contains.is_some_and(|b| hits > b)
+            {
                 return false;
             }
         }
@@ -99,7 +109,9 @@ impl Plans {
 
     fn valid_object(&self, k: &Node, obj: &Map<String, Value>, d: u32) -> bool {
         let n = obj.len() as u64;
-        if k.min_properties.is_some_and(|b| n < b) || k.max_properties.is_some_and(|b| n > b) {
+        if k.rare().min_properties.is_some_and(|b| n < b)
+            || k.rare().max_properties.is_some_and(|b| n > b)
+        {
             return false;
         }
         let has_all = |names: &[Box<str>]| names.iter().all(|r| obj.contains_key(&**r));
@@ -130,20 +142,20 @@ impl Plans {
                     return false;
                 }
             }
-            if let Some(pn) = k.property_names
+            if let Some(pn) = k.rare().property_names
                 && !self.valid(pn, &Value::String(key.clone()), d)
             {
                 return false;
             }
         }
-        for (key, needs) in &k.dependent_required {
+        for (key, needs) in &k.rare().dependent_required {
             if obj.contains_key(&**key) && !has_all(needs) {
                 return false;
             }
         }
-        if !k.dependent_schemas.is_empty() {
+        if !k.rare().dependent_schemas.is_empty() {
             let whole = Value::Object(obj.clone());
-            for (key, sc) in &k.dependent_schemas {
+            for (key, sc) in &k.rare().dependent_schemas {
                 if obj.contains_key(&**key) && !self.valid(*sc, &whole, d) {
                     return false;
                 }
@@ -155,14 +167,14 @@ impl Plans {
 
 fn valid_number(k: &Node, n: &Number) -> bool {
     let Some(x) = n.as_f64() else { return true };
-    if k.minimum.is_some_and(|b| x < b)
-        || k.maximum.is_some_and(|b| x > b)
-        || k.ex_min.is_some_and(|b| x <= b)
-        || k.ex_max.is_some_and(|b| x >= b)
+    if k.numbers().minimum.is_some_and(|b| x < b)
+        || k.numbers().maximum.is_some_and(|b| x > b)
+        || k.numbers().ex_min.is_some_and(|b| x <= b)
+        || k.numbers().ex_max.is_some_and(|b| x >= b)
     {
         return false;
     }
-    k.multiple_of.is_none_or(|mo| is_multiple(x, mo))
+    k.numbers().multiple_of.is_none_or(|mo| is_multiple(x, mo))
 }
 
 fn valid_string(k: &Node, st: &str) -> bool {

@@ -90,7 +90,7 @@ impl<'a> Gen<'a> {
         if let Some(mask) = k.types {
             f.types = Some(f.types.map_or(mask, |t| t & mask));
         }
-        if let Some(c) = &k.konst {
+        if let Some(c) = &k.rare().konst {
             match f.konst {
                 Some(prev) if !json_eq(prev, c) => f.unsat = true,
                 _ => f.konst = Some(c),
@@ -111,28 +111,28 @@ impl<'a> Gen<'a> {
         f.patterns.extend(k.pattern.as_deref());
         f.formats.extend(k.format.as_deref());
         // Numbers.
-        f.minimum = max_f(f.minimum, k.minimum);
-        f.ex_min = max_f(f.ex_min, k.ex_min);
-        f.maximum = min_f(f.maximum, k.maximum);
-        f.ex_max = min_f(f.ex_max, k.ex_max);
-        f.int_lo = max_i(f.int_lo, k.int_lo);
-        f.int_hi = min_i(f.int_hi, k.int_hi);
-        f.multiple_of.extend(k.multiple_of);
+        f.minimum = max_f(f.minimum, k.numbers().minimum);
+        f.ex_min = max_f(f.ex_min, k.numbers().ex_min);
+        f.maximum = min_f(f.maximum, k.numbers().maximum);
+        f.ex_max = min_f(f.ex_max, k.numbers().ex_max);
+        f.int_lo = max_i(f.int_lo, k.numbers().int_lo);
+        f.int_hi = min_i(f.int_hi, k.numbers().int_hi);
+        f.multiple_of.extend(k.numbers().multiple_of);
         // Arrays.
-        f.min_items = f.min_items.max(k.min_items.unwrap_or(0));
-        f.max_items = min_opt(f.max_items, k.max_items);
+        f.min_items = f.min_items.max(k.rare().min_items.unwrap_or(0));
+        f.max_items = min_opt(f.max_items, k.rare().max_items);
         f.unique |= k.unique;
-        f.arrays.extend(k.array.as_ref());
-        if let Some(c) = k.contains {
+        f.arrays.extend(k.array.as_deref());
+        if let Some(c) = k.rare().contains {
             f.contains.push(c);
-            f.min_contains = f.min_contains.max(k.min_contains.unwrap_or(1));
+            f.min_contains = f.min_contains.max(k.rare().min_contains.unwrap_or(1));
         }
         // Objects.
-        f.min_props = f.min_props.max(k.min_properties.unwrap_or(0));
-        f.max_props = min_opt(f.max_props, k.max_properties);
+        f.min_props = f.min_props.max(k.rare().min_properties.unwrap_or(0));
+        f.max_props = min_opt(f.max_props, k.rare().max_properties);
         let hidden = match self.dir {
-            Direction::Request => &k.hidden_request,
-            Direction::Response => &k.hidden_response,
+            Direction::Request => &k.rare().hidden_request,
+            Direction::Response => &k.rare().hidden_response,
         };
         for r in &k.required {
             if !hidden.contains(r) && !f.required.contains(&&**r) {
@@ -142,17 +142,17 @@ impl<'a> Gen<'a> {
         if let Some(obj) = &k.object {
             f.objects.push(ObjRule { obj, hidden });
         }
-        for (name, needs) in &k.dependent_required {
+        for (name, needs) in &k.rare().dependent_required {
             f.dependent.push((name, needs));
         }
         // Choices, made later by `resolve`.
-        if let Some(b) = &k.any_of {
+        if let Some(b) = &k.rare().any_of {
             f.groups.push(Group::AnyOf(b));
         }
-        if let Some(b) = &k.one_of {
+        if let Some(b) = &k.rare().one_of {
             f.groups.push(Group::OneOf(b));
         }
-        if let (Some(cond), Some(then)) = (k.if_, k.then) {
+        if let (Some(cond), Some(then)) = (k.rare().if_, k.rare().then) {
             f.groups.push(Group::IfThen(cond, then));
         }
         f.needs_check |= k.needs_check;

@@ -3,6 +3,7 @@
 //! references (so a recursive schema is a cycle in the graph, not a copy).
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -67,13 +68,18 @@ impl Plans {
         let mut b = Builder {
             files,
             plans: Vec::new(),
-            by_addr: HashMap::new(),
+            by_addr: HashMap::default(),
+            refs: HashMap::new(),
             at: HashMap::new(),
             queue: Vec::new(),
             patterns: HashMap::new(),
             formats: HashMap::new(),
         };
         for loc in roots {
+            // Operations share their components: most roots are known already.
+            if b.at.contains_key(loc) {
+                continue;
+            }
             if let Some((file, v)) = b.value_at(loc) {
                 b.intern(file, v, loc.clone());
             }
@@ -139,6 +145,8 @@ pub(super) enum Kind {
 }
 
 /// The keywords of one schema object, as generation and the check read them.
+/// What most nodes have is inline; numeric bounds and the rarer keywords are
+/// boxed apart, so a document's many small schemas stay small.
 #[derive(Default)]
 pub(super) struct Node {
     /// Where `$ref` leads (`None`: no `$ref`, or one that does not resolve).
@@ -146,12 +154,28 @@ pub(super) struct Node {
     pub types: Option<u8>,
     /// Type bits the keywords present suggest (`properties` -> object...).
     pub inferred: u8,
-    pub konst: Option<Value>,
-    pub enumeration: Option<Vec<Value>>,
-    pub min_length: Option<u64>,
-    pub max_length: Option<u64>,
+    pub unique: bool,
+    /// Some constraint is only checked after the fact (`oneOf`, `not`, ...).
+    pub needs_check: bool,
     pub pattern: Option<Arc<Pattern>>,
     pub format: Option<Arc<Format>>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// `required` names (entries that are not strings dropped: they constrain nothing).
+    pub required: Box<[Box<str>]>,
+    pub all_of: Box<[PlanId]>,
+    pub enumeration: Option<Box<[Value]>>,
+    /// `examples`, then `default`.
+    pub examples: Box<[Value]>,
+    pub array: Option<Box<ArrayPlan>>,
+    pub object: Option<Box<ObjectPlan>>,
+    numbers: Option<Box<Numbers>>,
+    rare: Option<Box<Rare>>,
+}
+
+/// Numeric bounds.
+#[derive(Default)]
+pub(super) struct Numbers {
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
     pub ex_min: Option<f64>,
@@ -160,37 +184,75 @@ pub(super) struct Node {
     pub int_lo: Option<i128>,
     pub int_hi: Option<i128>,
     pub multiple_of: Option<f64>,
+}
+
+/// The keywords few schemas use.
+#[derive(Default)]
+pub(super) struct Rare {
+    pub konst: Option<Value>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
-    pub unique: bool,
-    pub array: Option<ArrayPlan>,
     pub contains: Option<PlanId>,
     pub min_contains: Option<u64>,
     pub max_contains: Option<u64>,
-    pub object: Option<ObjectPlan>,
-    /// `required` names (entries that are not strings dropped: they constrain nothing).
-    pub required: Vec<Box<str>>,
-    /// Declared properties left out of responses (`writeOnly`)...
-    pub hidden_response: Vec<Box<str>>,
-    /// ...and out of requests (`readOnly`).
-    pub hidden_request: Vec<Box<str>>,
     pub min_properties: Option<u64>,
     pub max_properties: Option<u64>,
     pub property_names: Option<PlanId>,
     /// `dependentRequired` entries whose value is a list (of its string names).
     pub dependent_required: Vec<(Box<str>, Vec<Box<str>>)>,
     pub dependent_schemas: Vec<(Box<str>, PlanId)>,
-    pub all_of: Vec<PlanId>,
     pub any_of: Option<Box<[PlanId]>>,
     pub one_of: Option<Box<[PlanId]>>,
     pub not: Option<PlanId>,
     pub if_: Option<PlanId>,
     pub then: Option<PlanId>,
     pub else_: Option<PlanId>,
-    /// `examples`, then `default`.
-    pub examples: Vec<Value>,
-    /// Some constraint is only checked after the fact (`oneOf`, `not`, ...).
-    pub needs_check: bool,
+    /// Declared properties left out of responses (`writeOnly`)...
+    pub hidden_response: Vec<Box<str>>,
+    /// ...and out of requests (`readOnly`).
+    pub hidden_request: Vec<Box<str>>,
+}
+
+static NO_NUMBERS: Numbers = Numbers {
+    minimum: None,
+    maximum: None,
+    ex_min: None,
+    ex_max: None,
+    int_lo: None,
+    int_hi: None,
+    multiple_of: None,
+};
+
+static NO_RARE: Rare = Rare {
+    konst: None,
+    min_items: None,
+    max_items: None,
+    contains: None,
+    min_contains: None,
+    max_contains: None,
+    min_properties: None,
+    max_properties: None,
+    property_names: None,
+    dependent_required: Vec::new(),
+    dependent_schemas: Vec::new(),
+    any_of: None,
+    one_of: None,
+    not: None,
+    if_: None,
+    then: None,
+    else_: None,
+    hidden_response: Vec::new(),
+    hidden_request: Vec::new(),
+};
+
+impl Node {
+    pub fn numbers(&self) -> &Numbers {
+        self.numbers.as_deref().unwrap_or(&NO_NUMBERS)
+    }
+
+    pub fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
 }
 
 /// Items: 2020-12 `prefixItems` + `items`, or a draft 4 tuple `items` + `additionalItems`.
@@ -294,7 +356,9 @@ struct Builder<'f> {
     files: &'f FileSet,
     plans: Vec<Plan>,
     /// Nodes by their address in the file set: one plan per node, however reached.
-    by_addr: HashMap<usize, PlanId>,
+    by_addr: HashMap<usize, PlanId, BuildHasherDefault<AddrHasher>>,
+    /// `$ref`s already resolved: (the file they are written in, the reference).
+    refs: HashMap<(&'f str, &'f str), Option<PlanId>>,
     at: HashMap<Loc, PlanId>,
     /// Nodes with an id and no plan yet: (id, the file its refs are relative to, node, where).
     queue: Vec<(PlanId, &'f str, &'f Value, Loc)>,
@@ -385,10 +449,13 @@ impl<'f> Builder<'f> {
         let mut n = Node {
             types: k.types,
             inferred: k.inferred,
-            konst: k.konst.cloned(),
-            enumeration: k.enumeration.map(<[Value]>::to_vec),
+            unique: k.unique,
             min_length: k.min_length,
             max_length: k.max_length,
+            enumeration: k.enumeration.map(Into::into),
+            ..Node::default()
+        };
+        let numbers = Numbers {
             minimum: num(k.minimum),
             maximum: num(k.maximum),
             ex_min: num(k.ex_min),
@@ -396,20 +463,15 @@ impl<'f> Builder<'f> {
             int_lo: max_i(bound(k.minimum, false, true), bound(k.ex_min, true, true)),
             int_hi: min_i(bound(k.maximum, false, false), bound(k.ex_max, true, false)),
             multiple_of: k.multiple_of,
-            min_items: k.min_items,
-            max_items: k.max_items,
-            unique: k.unique,
-            min_contains: k.min_contains,
-            max_contains: k.max_contains,
-            min_properties: k.min_properties,
-            max_properties: k.max_properties,
-            ..Node::default()
         };
-        if let Some(r) = k.reference
-            && let Some(t) = self.files.target_of(file, r).ok()
-            && let Some((tfile, tv)) = self.value_at(&t)
-        {
-            n.reference = Some(self.intern(tfile, tv, t));
+        let numeric = k.minimum.is_some()
+            || k.maximum.is_some()
+            || k.ex_min.is_some()
+            || k.ex_max.is_some()
+            || k.multiple_of.is_some();
+        n.numbers = numeric.then(|| Box::new(numbers));
+        if let Some(r) = k.reference {
+            n.reference = self.reference(file, r);
         }
         n.pattern = k.pattern.map(|p| self.pattern(p));
         n.format = k.format.map(|f| {
@@ -424,7 +486,7 @@ impl<'f> Builder<'f> {
                 .clone()
         });
         // Arrays.
-        n.array = match (k.prefix_items, k.items) {
+        let array = match (k.prefix_items, k.items) {
             (Some(p), it) => Some(ArrayPlan {
                 prefix: self.list(file, p, loc, "prefixItems"),
                 items: it.map(|v| self.child(file, v, loc, "items")),
@@ -441,7 +503,18 @@ impl<'f> Builder<'f> {
             }),
             (None, None) => None,
         };
-        n.contains = k.contains.map(|v| self.child(file, v, loc, "contains"));
+        n.array = array.map(Box::new);
+        let mut r = Rare {
+            konst: k.konst.cloned(),
+            min_items: k.min_items,
+            max_items: k.max_items,
+            contains: k.contains.map(|v| self.child(file, v, loc, "contains")),
+            min_contains: k.min_contains,
+            max_contains: k.max_contains,
+            min_properties: k.min_properties,
+            max_properties: k.max_properties,
+            ..Rare::default()
+        };
         // Objects.
         let flagged = |flag: &str| -> Vec<Box<str>> {
             k.properties
@@ -451,8 +524,8 @@ impl<'f> Builder<'f> {
                 .map(|(name, _)| name.as_str().into())
                 .collect()
         };
-        n.hidden_response = flagged("writeOnly");
-        n.hidden_request = flagged("readOnly");
+        r.hidden_response = flagged("writeOnly");
+        r.hidden_request = flagged("readOnly");
         n.required = k
             .required
             .into_iter()
@@ -483,19 +556,19 @@ impl<'f> Builder<'f> {
                     patterns.push((self.pattern(pat), id));
                 }
             }
-            n.object = Some(ObjectPlan {
+            n.object = Some(Box::new(ObjectPlan {
                 props,
                 index,
                 patterns,
                 additional: k
                     .additional_properties
                     .map(|v| self.child(file, v, loc, "additionalProperties")),
-            });
+            }));
         }
-        n.property_names = k
+        r.property_names = k
             .property_names
             .map(|v| self.child(file, v, loc, "propertyNames"));
-        n.dependent_required = k
+        r.dependent_required = k
             .dependent_required
             .into_iter()
             .flatten()
@@ -506,24 +579,21 @@ impl<'f> Builder<'f> {
             })
             .collect();
         if let Some(d) = k.dependent_schemas {
-            n.dependent_schemas = self.members(file, d, loc, "dependentSchemas");
+            r.dependent_schemas = self.members(file, d, loc, "dependentSchemas");
         }
         // Combinators.
         if let Some(all) = k.all_of {
-            n.all_of = self.list(file, all, loc, "allOf");
+            n.all_of = self.list(file, all, loc, "allOf").into();
         }
-        n.any_of = k
-            .any_of
-            .map(|b| self.list(file, b, loc, "anyOf").into_boxed_slice());
-        n.one_of = k
-            .one_of
-            .map(|b| self.list(file, b, loc, "oneOf").into_boxed_slice());
-        n.not = k.not.map(|v| self.child(file, v, loc, "not"));
-        n.if_ = k.if_.map(|v| self.child(file, v, loc, "if"));
-        n.then = k.then.map(|v| self.child(file, v, loc, "then"));
-        n.else_ = k.else_.map(|v| self.child(file, v, loc, "else"));
-        n.examples = k.examples.into_iter().flatten().cloned().collect();
-        n.examples.extend(k.default.cloned());
+        r.any_of = k.any_of.map(|b| self.list(file, b, loc, "anyOf").into());
+        r.one_of = k.one_of.map(|b| self.list(file, b, loc, "oneOf").into());
+        r.not = k.not.map(|v| self.child(file, v, loc, "not"));
+        r.if_ = k.if_.map(|v| self.child(file, v, loc, "if"));
+        r.then = k.then.map(|v| self.child(file, v, loc, "then"));
+        r.else_ = k.else_.map(|v| self.child(file, v, loc, "else"));
+        let mut examples: Vec<Value> = k.examples.into_iter().flatten().cloned().collect();
+        examples.extend(k.default.cloned());
+        n.examples = examples.into();
         n.needs_check = k.unique
             || k.contains.is_some()
             || k.min_properties.is_some()
@@ -534,6 +604,60 @@ impl<'f> Builder<'f> {
             || k.not.is_some()
             || k.one_of.is_some()
             || k.if_.is_some();
+        let rare = r.konst.is_some()
+            || k.min_items.is_some()
+            || k.max_items.is_some()
+            || r.contains.is_some()
+            || k.min_contains.is_some()
+            || k.max_contains.is_some()
+            || k.min_properties.is_some()
+            || k.max_properties.is_some()
+            || r.property_names.is_some()
+            || !r.dependent_required.is_empty()
+            || !r.dependent_schemas.is_empty()
+            || r.any_of.is_some()
+            || r.one_of.is_some()
+            || r.not.is_some()
+            || r.if_.is_some()
+            || r.then.is_some()
+            || r.else_.is_some()
+            || !r.hidden_response.is_empty()
+            || !r.hidden_request.is_empty();
+        n.rare = rare.then(|| Box::new(r));
         n
+    }
+
+    /// Where a `$ref` written in `file` leads, resolved once per distinct
+    /// reference (a large document refers to its components many times).
+    fn reference(&mut self, file: &'f str, raw: &'f str) -> Option<PlanId> {
+        if let Some(hit) = self.refs.get(&(file, raw)) {
+            return *hit;
+        }
+        let target = self
+            .files
+            .target_of(file, raw)
+            .ok()
+            .and_then(|t| Some((self.value_at(&t)?, t)))
+            .map(|((tfile, tv), t)| self.intern(tfile, tv, t));
+        self.refs.insert((file, raw), target);
+        target
+    }
+}
+
+/// A hasher for addresses: one multiply, no SipHash.
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
