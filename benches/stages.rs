@@ -79,7 +79,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             generate::generate(
-                &doc.files,
+                &doc.plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {
@@ -100,7 +100,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             let v = generate::generate(
-                &doc.files,
+                &doc.plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {

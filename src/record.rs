@@ -458,7 +458,7 @@ fn stand_in(
                 if fails_here {
                     subschema_at(&d.files, &s.loc, &p)
                         .map(|loc| {
-                            generate::generate(&d.files, &loc, 0x5ec2e7, &generate::Hints::NONE)
+                            generate::generate(&d.plans, &loc, 0x5ec2e7, &generate::Hints::NONE)
                         })
                         .unwrap_or(placeholder)
                 } else {

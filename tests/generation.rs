@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use serde_json::Value;
 use specmock::Contract;
-use specmock::respond::generate::{Hints, derive_seed, generate, generate_for};
+use specmock::respond::generate::{Hints, Plans, derive_seed, generate, generate_for};
 use specmock::spec::{Direction, FileSet, Schema};
 
 fn contract() -> &'static Contract {
@@ -21,6 +21,7 @@ fn contract() -> &'static Contract {
 struct Case {
     label: String,
     files: &'static FileSet,
+    plans: &'static Plans,
     schema: &'static Schema,
     dir: Direction,
     operation: String,
@@ -50,6 +51,7 @@ fn cases() -> &'static [Case] {
                     out.push(Case {
                         label: format!("{} {what}", op.qualified_id()),
                         files: &doc.files,
+                        plans: &doc.plans,
                         schema,
                         dir,
                         operation: op.qualified_id(),
@@ -85,7 +87,7 @@ fn gen_case(c: &Case, seed: u64) -> Value {
     let hints = Hints {
         path_params: &c.params,
     };
-    generate_for(c.files, &c.schema.loc, seed, &hints, c.dir)
+    generate_for(c.plans, &c.schema.loc, seed, &hints, c.dir)
 }
 
 /// Panics with the first error, the seed and the value when `v` is invalid.
@@ -172,7 +174,7 @@ fn path_parameters_come_back_in_the_body() {
             path_params: &params,
         };
         for seed in 0..100 {
-            let v = generate(&doc.files, &schema.loc, seed, &hints);
+            let v = generate(&doc.plans, &schema.loc, seed, &hints);
             assert_eq!(v[param], value, "{}: seed {seed}: {v}", op.qualified_id());
             assert!(schema.validator.is_valid(&v));
         }
@@ -198,7 +200,7 @@ fn api_token(user_seed: u64) -> String {
         path_params: &params,
     };
     let seed = derive_seed(user_seed, &op.qualified_id(), path);
-    let v = generate(&doc.files, &schema.loc, seed, &hints);
+    let v = generate(&doc.plans, &schema.loc, seed, &hints);
     assert!(schema.validator.is_valid(&v), "{v}");
     serde_json::to_string(&v).unwrap()
 }
@@ -237,11 +239,11 @@ proptest! {
         let params: Vec<(String, String)> = c.params.iter().map(|(k, _)| (k.clone(), value.clone())).collect();
         let hints = Hints { path_params: &params };
         let seed = derive_seed(seed, &c.operation, &c.path);
-        let v = generate_for(c.files, &c.schema.loc, seed, &hints, c.dir);
+        let v = generate_for(c.plans, &c.schema.loc, seed, &hints, c.dir);
         if let Some(e) = c.schema.validator.iter_errors(&v).next() {
             prop_assert!(false, "{}: seed {}: invalid at {}: {}\n{}", c.label, seed, e.instance_path(), e, v);
         }
-        let again = generate_for(c.files, &c.schema.loc, seed, &hints, c.dir);
+        let again = generate_for(c.plans, &c.schema.loc, seed, &hints, c.dir);
         prop_assert_eq!(v.to_string(), again.to_string());
     }
 }

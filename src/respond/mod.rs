@@ -230,7 +230,7 @@ fn generated(
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };
-    let value: Value = generate::generate(&doc.files, &schema.loc, seed, &hints);
+    let value: Value = generate::generate(&doc.plans, &schema.loc, seed, &hints);
     serialize_for(&media.media_type, &value)
 }
 

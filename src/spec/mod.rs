@@ -96,6 +96,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
     }
     let builder_warnings = std::mem::take(&mut builder.warnings);
     let compiled = builder.compiler.finish();
+    let plans = crate::respond::generate::Plans::for_operations(&files, &operations);
     // Broken refs first (file and pointer), then what they left out.
     let mut warnings: Vec<LoadError> = files.broken.values().cloned().collect();
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
@@ -115,6 +116,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
         warnings,
         notices,
         compiled,
+        plans,
     })
 }
 

@@ -58,6 +58,8 @@ pub struct Document {
     /// Its compiled schema nodes: the validators refer into them, so the
     /// document keeps them alive.
     pub compiled: super::Compiled,
+    /// Its generation plans: one per schema node the operations reach.
+    pub plans: crate::respond::generate::Plans,
 }
 
 impl Document {

@@ -238,7 +238,7 @@ impl ResourceStore {
             seed = generate::derive_seed(ctx.options.seed, "stateful-id", &n.to_string());
             let generated = match (doc, schema) {
                 (Some(d), Some(s)) => Some(generate::generate(
-                    &d.files,
+                    &d.plans,
                     &s.loc,
                     seed,
                     &generate::Hints::NONE,
