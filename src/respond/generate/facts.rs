@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::check::json_eq;
 use super::numbers::{max_f, max_i, min_f, min_i, min_opt};
-use super::plan::{ArrayPlan, Format, Kind, ObjectPlan, Pattern, PlanId};
+use super::plan::{ArrayPlan, Kind, ObjectPlan, PlanId};
+use super::strings::{Format, Pattern};
 use super::{Gen, MAX_GROUPS, MAX_MERGED, Mode};
 use crate::spec::Direction;
 

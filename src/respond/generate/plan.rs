@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::keywords::{branch_cost, int_bound, keywords, member};
 use super::numbers::{max_i, min_i};
+use super::strings::{Format, Pattern};
 use crate::spec::{FileSet, Loc, Operation};
 
 /// A plan's index in its store.
@@ -287,69 +288,6 @@ impl ObjectPlan {
     }
 }
 
-/// A `pattern` (or `patternProperties` key) compiled once per document: its
-/// check, from jsonschema itself so it agrees with the validators, and its
-/// generators for each repetition bound generation tries.
-pub(super) struct Pattern {
-    pub source: Box<str>,
-    check: Option<jsonschema::Validator>,
-    generators: [Option<rand_regex::Regex>; REPEATS.len()],
-}
-
-/// The repetition bounds patterned strings are drawn with, widest first.
-pub(super) const REPEATS: [u32; 5] = [8, 4, 2, 1, 0];
-
-impl Pattern {
-    fn new(source: &str) -> Pattern {
-        Pattern {
-            source: source.into(),
-            check: leaf_validator("pattern", source),
-            generators: REPEATS.map(|r| super::strings::pattern_generator(source, r)),
-        }
-    }
-
-    /// `pattern` semantics (ECMA-262, unanchored). A pattern that does not
-    /// compile did not load either; it matches everything here.
-    pub fn matches(&self, s: &str) -> bool {
-        self.check
-            .as_ref()
-            .is_none_or(|v| v.is_valid(&Value::String(s.to_string())))
-    }
-
-    /// The generator for repetition bound `max_repeat` (one of [`REPEATS`]),
-    /// or `None` when the pattern cannot be generated from.
-    pub fn generator(&self, max_repeat: u32) -> Option<&rand_regex::Regex> {
-        let i = REPEATS.iter().position(|r| *r == max_repeat)?;
-        self.generators[i].as_ref()
-    }
-}
-
-/// A `format` and its check, from jsonschema itself (unknown formats accept anything).
-pub(super) struct Format {
-    pub name: Box<str>,
-    check: Option<jsonschema::Validator>,
-}
-
-impl Format {
-    pub fn matches(&self, s: &str) -> bool {
-        self.check
-            .as_ref()
-            .is_none_or(|v| v.is_valid(&Value::String(s.to_string())))
-    }
-}
-
-/// A validator for one keyword on its own, compiled as the loader compiles
-/// schemas (2020-12, formats asserted).
-fn leaf_validator(keyword: &str, arg: &str) -> Option<jsonschema::Validator> {
-    let mut schema = Map::new();
-    schema.insert(keyword.to_string(), Value::String(arg.to_string()));
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&Value::Object(schema))
-        .ok()
-}
-
 // ------------------------------------------------------------------ building
 
 struct Builder<'f> {
@@ -477,12 +415,7 @@ impl<'f> Builder<'f> {
         n.format = k.format.map(|f| {
             self.formats
                 .entry(f.to_string())
-                .or_insert_with(|| {
-                    Arc::new(Format {
-                        name: f.into(),
-                        check: leaf_validator("format", f),
-                    })
-                })
+                .or_insert_with(|| Arc::new(Format::new(f)))
                 .clone()
         });
         // Arrays.

@@ -1,6 +1,7 @@
 //! Strings: lengths, formats, patterns, and names that say what they hold.
 
 use rand::distr::Distribution;
+use serde_json::{Map, Value};
 
 use super::facts::Facts;
 use super::rng::Rng;
@@ -283,6 +284,76 @@ fn is_checked_format(f: &str) -> bool {
             | "uri-template"
             | "uuid"
     )
+}
+
+/// A `pattern` (or `patternProperties` key) compiled once per document: its
+/// check, from jsonschema itself so it agrees with the validators, and its
+/// generators for each repetition bound generation tries.
+pub(super) struct Pattern {
+    pub source: Box<str>,
+    check: Option<jsonschema::Validator>,
+    generators: [Option<rand_regex::Regex>; REPEATS.len()],
+}
+
+/// The repetition bounds patterned strings are drawn with, widest first.
+pub(super) const REPEATS: [u32; 5] = [8, 4, 2, 1, 0];
+
+impl Pattern {
+    pub(super) fn new(source: &str) -> Pattern {
+        Pattern {
+            source: source.into(),
+            check: leaf_validator("pattern", source),
+            generators: REPEATS.map(|r| pattern_generator(source, r)),
+        }
+    }
+
+    /// `pattern` semantics (ECMA-262, unanchored). A pattern that does not
+    /// compile did not load either; it matches everything here.
+    pub fn matches(&self, s: &str) -> bool {
+        self.check
+            .as_ref()
+            .is_none_or(|v| v.is_valid(&Value::String(s.to_string())))
+    }
+
+    /// The generator for repetition bound `max_repeat` (one of [`REPEATS`]),
+    /// or `None` when the pattern cannot be generated from.
+    pub fn generator(&self, max_repeat: u32) -> Option<&rand_regex::Regex> {
+        let i = REPEATS.iter().position(|r| *r == max_repeat)?;
+        self.generators[i].as_ref()
+    }
+}
+
+/// A `format` and its check, from jsonschema itself (unknown formats accept anything).
+pub(super) struct Format {
+    pub name: Box<str>,
+    check: Option<jsonschema::Validator>,
+}
+
+impl Format {
+    pub(super) fn new(name: &str) -> Format {
+        Format {
+            name: name.into(),
+            check: leaf_validator("format", name),
+        }
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        self.check
+            .as_ref()
+            .is_none_or(|v| v.is_valid(&Value::String(s.to_string())))
+    }
+}
+
+/// A validator for one keyword on its own, compiled as the loader compiles
+/// schemas (2020-12, formats asserted).
+fn leaf_validator(keyword: &str, arg: &str) -> Option<jsonschema::Validator> {
+    let mut schema = Map::new();
+    schema.insert(keyword.to_string(), Value::String(arg.to_string()));
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&Value::Object(schema))
+        .ok()
 }
 
 /// A random-string generator for a pattern, or `None` when it cannot be made
