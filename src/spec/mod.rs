@@ -31,6 +31,7 @@ mod refs;
 mod schema;
 mod shape;
 mod source;
+mod split_parse;
 mod upgrade;
 
 use std::sync::Arc;

@@ -189,6 +189,27 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
+/// YAML text as a value, with the budgets (node counts, nesting, alias
+/// replays) that refuse hostile documents quickly.
+pub(super) fn parse_yaml_text(text: &str) -> Result<Value, serde_saphyr::Error> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        // Room for large real documents (thousands of operations) ...
+        budget: serde_saphyr::budget! {
+            max_events: 10_000_000,
+            max_nodes: 2_000_000,
+            max_depth: 256,
+        },
+        // ... but aliases may replay only so much: a nine-level alias bomb is
+        // refused after 200k replayed events (~0.1 s in a release build).
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 200_000,
+        },
+    };
+    serde_saphyr::from_str_with_options(text, options)
+}
+
 /// Parse document text: JSON when it looks like JSON, else YAML.
 ///
 /// YAML is read with serde-saphyr under a node budget (alias bombs are refused
@@ -223,22 +244,12 @@ pub fn parse_text(display: &str, text: &str) -> Result<Value, LoadError> {
             }
         }
     }
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        with_snippet: false,
-        // Room for large real documents (thousands of operations) ...
-        budget: serde_saphyr::budget! {
-            max_events: 10_000_000,
-            max_nodes: 2_000_000,
-            max_depth: 256,
-        },
-        // ... but aliases may replay only so much: a nine-level alias bomb is
-        // refused after 200k replayed events (~0.1 s in a release build).
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 200_000,
-        },
-    };
-    let value: Value = serde_saphyr::from_str_with_options(trimmed, options).map_err(|e| {
+    // A large block-style document is parsed on every core; any doubt, or
+    // an error, and it is parsed whole (the error then has its true place).
+    if let Some(v) = super::split_parse::parse_in_pieces(trimmed, &|t| parse_yaml_text(t).ok()) {
+        return Ok(v);
+    }
+    let value: Value = parse_yaml_text(trimmed).map_err(|e| {
         let full = e.to_string();
         let first = full
             .lines()
