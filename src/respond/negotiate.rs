@@ -82,7 +82,6 @@ pub fn choose<'m>(content: &'m [MediaType], accept: Option<&str>) -> Option<&'m 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::Shape;
 
     fn media(types: &[&str]) -> Vec<MediaType> {
         types
@@ -90,7 +89,7 @@ mod tests {
             .map(|t| MediaType {
                 media_type: t.to_string(),
                 schema: None,
-                shape: Shape::Any,
+                shape: Default::default(),
                 examples: vec![],
             })
             .collect()

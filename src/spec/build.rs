@@ -245,7 +245,7 @@ impl Builder<'_> {
                     explode: false,
                     tab_separated: false,
                     schema: None,
-                    shape: Shape::String,
+                    shape: std::sync::Arc::new(Shape::String),
                     secret: crate::redact::is_secret_key(var),
                     loc: op_loc.clone(),
                 });

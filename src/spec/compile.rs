@@ -92,6 +92,8 @@ pub struct Compiler {
     registries: Option<(Registry<'static>, Registry<'static>)>,
     /// Shapes and merged examples of schemas already seen.
     pub(super) shapes: HashMap<Loc, Shape>,
+    /// Shapes handed out, one per node.
+    pub(super) shared_shapes: HashMap<Loc, Arc<Shape>>,
     pub(super) examples: HashMap<Loc, Option<Value>>,
     table: Arc<TableCell>,
 }
@@ -118,6 +120,7 @@ impl Compiler {
             by_content: HashMap::new(),
             registries: None,
             shapes: HashMap::new(),
+            shared_shapes: HashMap::new(),
             examples: HashMap::new(),
             table: Arc::new(TableCell::default()),
         })

@@ -327,7 +327,7 @@ pub struct Parameter {
     pub tab_separated: bool,
     pub schema: Option<Schema>,
     /// The schema's shape, for turning the raw strings into JSON values.
-    pub shape: Shape,
+    pub shape: std::sync::Arc<Shape>,
     /// The value is a secret (Unleash's `{token}`): redacted in journals and recordings.
     pub secret: bool,
     pub loc: Loc,
@@ -369,7 +369,7 @@ pub struct MediaType {
     pub media_type: String,
     pub schema: Option<Schema>,
     /// The schema's shape, for coercing form fields.
-    pub shape: Shape,
+    pub shape: std::sync::Arc<Shape>,
     /// Named examples (`examples`), or one unnamed (`example`).
     pub examples: Vec<Example>,
 }

@@ -4,6 +4,7 @@
 //! components).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -12,13 +13,14 @@ use super::model::Shape;
 use super::refs::{FileSet, Loc};
 
 impl Compiler {
-    /// The shape of the schema at `loc`, once per location.
-    pub fn shape(&mut self, files: &FileSet, loc: &Loc) -> Shape {
-        if let Some(s) = self.shapes.get(loc) {
+    /// The shape of the schema at `loc`, once per schema node, shared by
+    /// every parameter and media type that refers to it.
+    pub fn shape(&mut self, files: &FileSet, loc: &Loc) -> Arc<Shape> {
+        if let Some(s) = self.shared_shapes.get(loc) {
             return s.clone();
         }
-        let s = shape_in(files, loc, 0, &mut self.shapes);
-        self.shapes.insert(loc.clone(), s.clone());
+        let s = Arc::new(shape_in(files, loc, 0, &mut self.shapes));
+        self.shared_shapes.insert(loc.clone(), s.clone());
         s
     }
 

@@ -309,7 +309,7 @@ fn id_kind(param: Option<&Parameter>, read: Option<&MediaType>) -> IdKind {
         Shape::Either(o) => o.contains(&Shape::Integer) && !o.contains(&Shape::String),
         _ => false,
     };
-    match param.map(|p| &p.shape) {
+    match param.map(|p| &*p.shape) {
         Some(s) if integer(s) => IdKind::Integer,
         Some(Shape::String) => IdKind::Text,
         _ if read.is_some_and(|m| integer(m.shape.property("id"))) => IdKind::Integer,
@@ -338,7 +338,7 @@ fn list_shape(media: Option<&MediaType>) -> ListShape {
     let Some(media) = media else {
         return ListShape::Unknown;
     };
-    match &media.shape {
+    match &*media.shape {
         Shape::Array(_) => ListShape::Bare,
         Shape::Object(props, _) => {
             let arrays: Vec<&str> = props

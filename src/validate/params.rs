@@ -132,7 +132,7 @@ fn simple_like(p: &Parameter, raw: &str) -> Value {
 fn split_values(p: &Parameter, raw: &str, sep: char) -> Value {
     let sep = if p.tab_separated { '\t' } else { sep };
     // A value that may be an array or a scalar is an array only when it holds a separator.
-    let either = matches!(p.shape, Shape::Either(_));
+    let either = matches!(*p.shape, Shape::Either(_));
     if p.shape.is_array() && (!either || raw.contains(sep)) {
         let items = if raw.is_empty() {
             Vec::new()
@@ -172,7 +172,7 @@ fn query_value(p: &Parameter, pairs: &[(String, String)]) -> Option<Value> {
         }
         Style::Form if p.explode && p.shape.is_object() && !p.shape.is_array() => {
             // Each property is its own query parameter.
-            let Shape::Object(props, _) = &p.shape else {
+            let Shape::Object(props, _) = &*p.shape else {
                 return None;
             };
             let mut map = Map::new();
@@ -221,7 +221,7 @@ mod tests {
             explode,
             tab_separated: false,
             schema: None,
-            shape,
+            shape: shape.into(),
             secret: false,
             loc: Loc::new("t", ""),
         }
