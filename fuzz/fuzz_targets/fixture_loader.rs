@@ -17,10 +17,7 @@ use specmock::request::Request;
 fuzz_target!(|data: &[u8]| {
     let contract = common::contract();
     let text = String::from_utf8_lossy(data).into_owned();
-    let sources = [FixtureSource {
-        display: "fuzz.json".into(),
-        text,
-    }];
+    let sources = [FixtureSource::new("fuzz.json", text)];
     let (store, warnings) = FixtureStore::load(&sources, contract);
     std::hint::black_box(&warnings);
     std::hint::black_box(fixtures::check(&sources, contract));
