@@ -8,6 +8,7 @@ mod adoption;
 mod browser;
 mod ci;
 mod examples;
+mod formats;
 mod foundation;
 mod frontend;
 mod generation;

@@ -308,6 +308,7 @@ impl Compiler {
             View::Response => direction_view(raw, Direction::Response),
         };
         self.rewrite(files, loc, &mut value, dir);
+        format_bounds(&mut value);
         let text = value.to_string();
         if let Some(v) = self.by_content.get(&text) {
             return Ok(v.clone());
@@ -316,6 +317,7 @@ impl Compiler {
         let validator = jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
+            .with_format("byte", is_base64)
             .with_keyword(
                 REF_KEYWORD,
                 move |_: &Map<String, Value>, value: &Value, _: jsonschema::paths::Location| {
@@ -399,6 +401,7 @@ impl Compiler {
             .with_draft(Draft::Draft202012)
             .with_registry(registry)
             .should_validate_formats(true)
+            .with_format("byte", is_base64)
             .build(&json!({ "$ref": uri }))
             .map_err(|e| compile_error(files, loc, &e))?;
         self.compiled.builds += 1;
@@ -418,6 +421,38 @@ fn compile_error(files: &FileSet, loc: &Loc, e: &ValidationError<'_>) -> LoadErr
             .error(loc, format!("schema does not compile: {e}"))
             .hint("fix the schema; specmock validates against it"),
     }
+}
+
+/// OpenAPI's `int32` and `int64` formats are ranges (JSON Schema knows
+/// neither): each becomes `minimum`/`maximum` in the compiled node, kept
+/// where the document gives a tighter bound.
+fn format_bounds(v: &mut Value) {
+    let Value::Object(map) = v else { return };
+    let range = match map.get("format").and_then(Value::as_str) {
+        Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        Some("int64") => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    if let Some((lo, hi)) = range {
+        let bound = |key: &str| map.get(key).and_then(Value::as_f64);
+        let raise_min =
+            !map.contains_key("exclusiveMinimum") && bound("minimum").is_none_or(|b| b < lo as f64);
+        let lower_max =
+            !map.contains_key("exclusiveMaximum") && bound("maximum").is_none_or(|b| b > hi as f64);
+        if raise_min {
+            map.insert("minimum".into(), json!(lo));
+        }
+        if lower_max {
+            map.insert("maximum".into(), json!(hi));
+        }
+    }
+    for_each_subschema(map, &mut format_bounds);
+}
+
+/// `format: byte`: base64 (RFC 4648, padded), as OpenAPI says.
+fn is_base64(s: &str) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).is_ok()
 }
 
 /// Call `f` on every direct subschema of a schema object.
