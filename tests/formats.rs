@@ -1,5 +1,5 @@
-//! OpenAPI's formats as the contract: `int32`/`int64` are ranges and
-//! `byte` is base64, in parameters and bodies alike.
+//! OpenAPI's formats as the contract (`int32`/`int64` are ranges, `byte` is
+//! base64), and which declared status answers a request that kept it.
 
 use crate::common::{Specmock, send};
 
@@ -48,4 +48,35 @@ fn int32_bounds_and_base64_bytes_in_bodies() {
     let r = post(r#"{"n": 3000000000, "blob": "!!not base64"}"#);
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(locations(&r.body), ["body/n", "body/blob"]);
+}
+
+#[test]
+fn an_explicit_success_code_wins_over_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("created.yaml");
+    std::fs::write(
+        &doc,
+        r#"openapi: 3.0.3
+info: {title: created, version: "1"}
+paths:
+  /things:
+    post:
+      responses:
+        "2XX": {description: any success, content: {application/json: {example: {range: true}}}}
+        "201": {description: created, content: {application/json: {example: {created: true}}}}
+  /others:
+    post:
+      responses:
+        "2XX": {description: any success, content: {application/json: {example: {range: true}}}}
+"#,
+    )
+    .unwrap();
+    let s = Specmock::serve(&[doc.to_str().unwrap()]);
+    let r = send("POST", &s.url("/things"), &[], None);
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body, r#"{"created":true}"#);
+    // A range alone is answered as its lowest code.
+    let r = send("POST", &s.url("/others"), &[], None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body, r#"{"range":true}"#);
 }

@@ -3,7 +3,7 @@
 //! Status: a matching fixture first; else what the client asked for with
 //! `Prefer: code=N` (exact, then `NXX`, then `default`; a code the operation
 //! does not declare is refused with a 404 problem naming the declared ones);
-//! else the lowest 2xx (a `2XX` range counts), else `default`, else the first
+//! else the lowest explicit 2xx, else a `2XX` range, else `default`, else the first
 //! declared response. Media type: by `Accept` (406 when nothing fits).
 //! Body: `Prefer: example=NAME`; else generated when `dynamic=true` (or
 //! `--dynamic`); else the document's example (serialised once at load); else
@@ -321,14 +321,15 @@ impl Answer {
     }
 }
 
-/// The lowest 2xx (a `2XX` range counts), else `default`, else the first
-/// declared response.
+/// The lowest explicit 2xx, else a `2XX` range (answered as 200), else
+/// `default`, else the first declared response. An explicit code wins over
+/// the range (`201` beside `2XX` answers 201, as Prism does).
 pub fn default_response(op: &Operation) -> Option<&crate::spec::Response> {
     let mut best: Option<(u16, &crate::spec::Response)> = None;
     for r in &op.responses {
         let code = match r.status {
             StatusKey::Code(c) if (200..300).contains(&c) => c,
-            StatusKey::Range(2) => 200,
+            StatusKey::Range(2) => 300,
             _ => continue,
         };
         if best.is_none_or(|(b, _)| code < b) {
