@@ -95,19 +95,12 @@ pub struct Compiler {
     /// Shapes handed out, one per node.
     pub(super) shared_shapes: HashMap<Loc, Arc<Shape>>,
     pub(super) examples: HashMap<Loc, Option<Value>>,
-    table: Arc<TableCell>,
-}
-
-/// The slots as the keyword sees them (filled as nodes compile).
-#[derive(Default)]
-struct TableCell {
-    slots: std::sync::RwLock<Vec<Weak<Slot>>>,
 }
 
 impl Compiler {
     /// A compiler for one document's files.
-    pub fn new(doc_name: &str, _files: &FileSet) -> Result<Compiler, LoadError> {
-        Ok(Compiler {
+    pub fn new(doc_name: &str) -> Compiler {
+        Compiler {
             base: format!(
                 "json-schema:///specmock/{}",
                 utf8_percent_encode(doc_name, NON_ALPHANUMERIC)
@@ -122,8 +115,7 @@ impl Compiler {
             shapes: HashMap::new(),
             shared_shapes: HashMap::new(),
             examples: HashMap::new(),
-            table: Arc::new(TableCell::default()),
-        })
+        }
     }
 
     /// What was compiled, for the document to keep.
@@ -198,10 +190,7 @@ impl Compiler {
     }
 
     fn new_slot(&mut self) -> usize {
-        let slot = Arc::new(Slot::new());
-        let mut table = self.table.slots.write().unwrap_or_else(|p| p.into_inner());
-        table.push(Arc::downgrade(&slot));
-        self.compiled.slots.push(slot);
+        self.compiled.slots.push(Arc::new(Slot::new()));
         self.compiled.slots.len() - 1
     }
 
@@ -307,13 +296,20 @@ impl Compiler {
             View::Request => direction_view(raw, Direction::Request),
             View::Response => direction_view(raw, Direction::Response),
         };
-        self.rewrite(files, loc, &mut value, dir);
+        let mut targets = Vec::new();
+        self.rewrite(files, loc, &mut value, dir, &mut targets);
         format_bounds(&mut value);
         let text = value.to_string();
         if let Some(v) = self.by_content.get(&text) {
             return Ok(v.clone());
         }
-        let table = self.table.clone();
+        // The slots this node's keywords point at, held weakly.
+        let slots: Arc<HashMap<u64, Weak<Slot>>> = Arc::new(
+            targets
+                .into_iter()
+                .map(|i| (i as u64, Arc::downgrade(&self.compiled.slots[i])))
+                .collect(),
+        );
         let validator = jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
@@ -321,10 +317,9 @@ impl Compiler {
             .with_keyword(
                 REF_KEYWORD,
                 move |_: &Map<String, Value>, value: &Value, _: jsonschema::paths::Location| {
-                    let slots = table.slots.read().unwrap_or_else(|p| p.into_inner());
                     let slot = value
                         .as_u64()
-                        .and_then(|i| slots.get(i as usize))
+                        .and_then(|i| slots.get(&i))
                         .cloned()
                         .unwrap_or_default();
                     Ok(Box::new(RefKeyword { slot }) as Box<dyn for<'i> Keyword<'i>>)
@@ -339,8 +334,15 @@ impl Compiler {
     }
 
     /// Every `$ref` of a node (in schema positions) becomes the keyword
-    /// naming its target's slot.
-    fn rewrite(&mut self, files: &FileSet, loc: &Loc, v: &mut Value, dir: Direction) {
+    /// naming its target's slot; the slots go into `targets`.
+    fn rewrite(
+        &mut self,
+        files: &FileSet,
+        loc: &Loc,
+        v: &mut Value,
+        dir: Direction,
+        targets: &mut Vec<usize>,
+    ) {
         let Value::Object(map) = v else { return };
         if let Some(Value::String(raw)) = map.get("$ref").cloned()
             && let Ok(target) = files.target_of(&loc.file, &raw)
@@ -349,9 +351,12 @@ impl Compiler {
             if let Some(&i) = self.index.get(&(target, view)) {
                 map.remove("$ref");
                 map.insert(REF_KEYWORD.into(), json!(i));
+                targets.push(i);
             }
         }
-        for_each_subschema(map, &mut |child| self.rewrite(files, loc, child, dir));
+        for_each_subschema(map, &mut |child| {
+            self.rewrite(files, loc, child, dir, targets)
+        });
     }
 
     /// The old way: against a registry of every file (in the view asked).

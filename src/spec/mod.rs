@@ -80,7 +80,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
             .map(|u| build::server_base_path(u, server.and_then(|s| s.get("variables"))))
             .unwrap_or_default(),
     };
-    let compiler = build::Compiler::new(&src.name, &files)?;
+    let compiler = build::Compiler::new(&src.name);
     let mut builder = build::Builder {
         files: &files,
         doc_name: &src.name,
