@@ -173,7 +173,7 @@ pub fn parse(raw: Vec<OsString>) -> Result<Cli, ExitCode> {
                 eprintln!("specmock: {}: {e}", config.path.display());
                 ExitCode::from(2)
             })?;
-            let at = subcommand_end(&raw, &names);
+            let at = subcommand_end(&root, &raw, &names);
             let mut argv: Vec<OsString> = raw[..at].to_vec();
             argv.extend(injected.positionals.iter().map(OsString::from));
             argv.extend(injected.options.iter().map(OsString::from));
@@ -206,15 +206,21 @@ fn subcommand<'a>(
 }
 
 /// The index just after the subcommand's name(s) in `raw`: the global
-/// options before it (`--config FILE`, `--log-format F`) are skipped.
-fn subcommand_end(raw: &[OsString], names: &[String]) -> usize {
+/// options before it that take a separate value (`--config FILE`,
+/// `--log-format F`) are skipped with it.
+fn subcommand_end(root: &clap::Command, raw: &[OsString], names: &[String]) -> usize {
+    let takes_value: Vec<String> = root
+        .get_arguments()
+        .filter(|a| a.get_action().takes_values())
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect();
     let mut i = 1;
     let mut want = names.iter();
     let mut next = want.next();
     while i < raw.len() {
         let Some(name) = next else { break };
         let t = raw[i].to_string_lossy();
-        if t == "--config" || t == "--log-format" {
+        if takes_value.iter().any(|o| *o == t) {
             i += 2;
             continue;
         }
