@@ -34,3 +34,29 @@ pub fn concrete(media_type: &str) -> &str {
         media_type
     }
 }
+
+/// Text media types that have no serialisation for objects and arrays
+/// (`text/plain`, `text/html`): Prism answers 500 rather than send JSON
+/// labelled as text, and so does specmock.
+pub fn is_plain_text(media_type: &str) -> bool {
+    let mt = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mt == "text/plain" || mt == "text/html"
+}
+
+/// Why a response media type cannot carry its schema's values, if it
+/// cannot: "an object" or "an array" schema declared for plain text.
+pub fn unserialisable(media: &crate::spec::MediaType) -> Option<&'static str> {
+    if !is_plain_text(&media.media_type) {
+        return None;
+    }
+    match &*media.shape {
+        crate::spec::Shape::Object(..) => Some("an object"),
+        crate::spec::Shape::Array(..) => Some("an array"),
+        _ => None,
+    }
+}

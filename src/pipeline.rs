@@ -55,6 +55,12 @@ pub fn run_with(
 ) -> Outcome {
     let routed = match contract.routes().route(&req.method, &req.path) {
         Ok(r) => r,
+        Err(NotRouted::NotFound)
+            if let Some((op, empty)) =
+                contract.routes().empty_parameters(&req.method, &req.path) =>
+        {
+            return empty_parameters(contract, req, op, &empty);
+        }
         Err(not) => {
             return Outcome {
                 answer: not_routed(contract, req, not),
@@ -96,19 +102,57 @@ pub fn run_with(
     } else if checked.is_valid() {
         respond::respond(contract, &checked, req, &options.respond)
     } else {
-        respond::reject::rejection(&op, req.method.as_str(), &checked.violations)
+        respond::reject::rejection(contract, &op, req.method.as_str(), &checked.violations)
     };
-    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
-        answer
-            .headers
-            .insert(HeaderName::from_static(OPERATION_HEADER), v);
-    }
+    name_operation(&mut answer, &op);
     Outcome {
         answer,
         operation: Some(op),
         path_params: checked.routed.path_params,
         violations: checked.violations,
         warnings: checked.warnings,
+        response_violations: Vec::new(),
+    }
+}
+
+/// Say which operation answered (`x-specmock-operation`).
+fn name_operation(answer: &mut Answer, op: &Operation) {
+    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
+        answer
+            .headers
+            .insert(HeaderName::from_static(OPERATION_HEADER), v);
+    }
+}
+
+/// `/pets/` where the document has `/pets/{id}`: the request reached the
+/// operation but left a path parameter blank, a violation like any other.
+fn empty_parameters(
+    contract: &Contract,
+    req: &Request,
+    op: Arc<Operation>,
+    empty: &[String],
+) -> Outcome {
+    let violations: Vec<Violation> = empty
+        .iter()
+        .map(|name| {
+            Violation::new(
+                validate::ViolationKind::Parameter,
+                format!("path.{name}"),
+                format!(
+                    "the path parameter \"{name}\" is empty: {} leaves its segment of {} blank; send a value",
+                    req.path, op.route
+                ),
+            )
+        })
+        .collect();
+    let mut answer = respond::reject::rejection(contract, &op, req.method.as_str(), &violations);
+    name_operation(&mut answer, &op);
+    Outcome {
+        answer,
+        operation: Some(op),
+        path_params: Vec::new(),
+        violations,
+        warnings: Vec::new(),
         response_violations: Vec::new(),
     }
 }
@@ -128,10 +172,7 @@ fn unavailable(op: &Operation, why: &str) -> Answer {
         )
         .with("operation", op.display_id.as_str()),
     );
-    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
-        a.headers
-            .insert(HeaderName::from_static(OPERATION_HEADER), v);
-    }
+    name_operation(&mut a, op);
     a
 }
 

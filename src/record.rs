@@ -637,8 +637,12 @@ pub async fn proxy(
         response_violations,
     };
     if rec.strict && !checked.is_valid() {
-        let answer =
-            crate::respond::reject::rejection(&op, req.method.as_str(), &checked.violations);
+        let answer = crate::respond::reject::rejection(
+            contract,
+            &op,
+            req.method.as_str(),
+            &checked.violations,
+        );
         return outcome(answer, Vec::new());
     }
     let Some(doc) = contract.document(&op.document) else {

@@ -15,6 +15,7 @@ mod generation;
 mod hardening;
 mod messages;
 mod playback;
+mod prism_rules;
 mod real_documents;
 mod record;
 mod responses;

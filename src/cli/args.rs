@@ -171,6 +171,9 @@ pub struct ServeArgs {
     /// Always generate bodies from the response schema, ignoring examples (per request: `Prefer: dynamic=true`).
     #[arg(long)]
     pub dynamic: bool,
+    /// Answer 500 (listing the violations) instead of serving a document example that breaks its response schema.
+    #[arg(long)]
+    pub errors: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]

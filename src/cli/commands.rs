@@ -36,6 +36,7 @@ impl ServeArgs {
                     seed: self.seed.unwrap_or_else(crate::respond::process_seed),
                     dynamic: self.dynamic,
                     fixtures_only: self.fixtures_only,
+                    errors: self.errors,
                 },
             },
             journal: JournalLimits {

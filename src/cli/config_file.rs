@@ -407,6 +407,7 @@ mod tests {
             "fixtures-only",
             "seed",
             "dynamic",
+            "errors",
             "tolerate-nulls",
             "journal-size",
             "admin-token",

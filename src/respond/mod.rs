@@ -25,10 +25,11 @@ pub use crate::media::{is_json, serialize_for};
 
 use crate::contract::Contract;
 use crate::fixtures::Fixture;
+use crate::media;
 use crate::problem::Problem;
 use crate::request::Request;
-use crate::spec::{Operation, Response, StatusKey};
-use crate::validate::Checked;
+use crate::spec::{Example, MediaType, Operation, Response, StatusKey};
+use crate::validate::{Checked, Violation, ViolationKind};
 
 use prefer::Preferences;
 
@@ -41,6 +42,9 @@ pub struct RespondOptions {
     pub dynamic: bool,
     /// Answer only from fixtures: an unmatched request is a 404 naming the closest fixture.
     pub fixtures_only: bool,
+    /// An example from the document that breaks its response schema is
+    /// answered 500 listing how, instead of served (`--errors`).
+    pub errors: bool,
 }
 
 impl Default for RespondOptions {
@@ -49,6 +53,7 @@ impl Default for RespondOptions {
             seed: process_seed(),
             dynamic: false,
             fixtures_only: false,
+            errors: false,
         }
     }
 }
@@ -142,51 +147,49 @@ pub fn respond(
             );
         };
         let dynamic = prefs.dynamic.unwrap_or(options.dynamic);
-        let body =
-            if let Some(name) = &prefs.example {
-                match media
-                    .examples
-                    .iter()
-                    .find(|e| e.name.as_deref() == Some(name.as_str()))
+        let example = if let Some(name) = &prefs.example {
+            match media
+                .examples
+                .iter()
+                .find(|e| e.name.as_deref() == Some(name.as_str()))
+            {
+                Some(e) => {
+                    applied.push(format!("example={name}"));
+                    Some(e)
+                }
+                None => return no_such_example(op, status, media, name),
+            }
+        } else if dynamic && media.schema.is_some() {
+            if prefs.dynamic == Some(true) {
+                applied.push("dynamic=true".into());
+            }
+            None
+        } else {
+            media.examples.first()
+        };
+        let body = match example {
+            Some(e) => {
+                if options.errors && !e.breaks.is_empty() {
+                    return broken_example(op, status, media, e);
+                }
+                if media::is_plain_text(&media.media_type)
+                    && (e.value.is_object() || e.value.is_array())
                 {
-                    Some(e) => {
-                        applied.push(format!("example={name}"));
-                        e.body.clone()
-                    }
-                    None => {
-                        let names: Vec<&str> = media
-                            .examples
-                            .iter()
-                            .filter_map(|e| e.name.as_deref())
-                            .collect();
-                        return Answer::problem(
-                        &Problem::new(
-                            404,
-                            "no-such-example",
-                            "The operation has no example of that name",
-                            format!(
-                                "{} has no example \"{name}\" for {status} {}; named examples: {}",
-                                op.display_id,
-                                media.media_type,
-                                if names.is_empty() { "none".to_string() } else { names.join(", ") }
-                            ),
-                        )
-                        .with("examples", names.clone()),
-                    );
-                    }
+                    return unserialisable(op, status, media);
                 }
-            } else if let (true, Some(_)) = (dynamic, &media.schema) {
-                if prefs.dynamic == Some(true) {
-                    applied.push("dynamic=true".into());
-                }
-                generated(contract, checked, req, media, &prefs, options, &mut applied)
-            } else if let Some(e) = media.examples.first() {
                 e.body.clone()
-            } else if media.schema.is_some() {
-                generated(contract, checked, req, media, &prefs, options, &mut applied)
-            } else {
-                Bytes::new()
-            };
+            }
+            None if media.schema.is_some() => {
+                let value = generated(contract, checked, req, media, &prefs, options, &mut applied);
+                if media::is_plain_text(&media.media_type)
+                    && (value.is_object() || value.is_array())
+                {
+                    return unserialisable(op, status, media);
+                }
+                serialize_for(&media.media_type, &value)
+            }
+            None => Bytes::new(),
+        };
         let mut a = Answer::empty(status);
         if let Ok(v) = HeaderValue::from_str(crate::media::concrete(&media.media_type)) {
             a.headers.insert(CONTENT_TYPE, v);
@@ -212,12 +215,12 @@ fn generated(
     prefs: &Preferences,
     options: &RespondOptions,
     applied: &mut Vec<String>,
-) -> Bytes {
+) -> Value {
     let (Some(schema), Some(doc)) = (
         &media.schema,
         contract.document(&checked.routed.operation.document),
     ) else {
-        return Bytes::new();
+        return Value::Null;
     };
     let seed = match prefs.seed {
         Some(s) => {
@@ -230,8 +233,102 @@ fn generated(
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };
-    let value: Value = generate::generate(&doc.plans, &schema.loc, seed, &hints);
-    serialize_for(&media.media_type, &value)
+    generate::generate(&doc.plans, &schema.loc, seed, &hints)
+}
+
+/// `Prefer: example=NAME` naming no example of the chosen response: 404
+/// listing the names there are, as Prism does.
+fn no_such_example(op: &Operation, status: u16, media: &MediaType, name: &str) -> Answer {
+    let names: Vec<&str> = media
+        .examples
+        .iter()
+        .filter_map(|e| e.name.as_deref())
+        .collect();
+    Answer::problem(
+        &Problem::new(
+            404,
+            "no-such-example",
+            "The operation has no example of that name",
+            format!(
+                "{} has no example \"{name}\" for {status} {}; named examples: {}",
+                op.display_id,
+                media.media_type,
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        )
+        .with("examples", names.clone()),
+    )
+}
+
+/// `--errors`: the document's example breaks its own response schema, so it
+/// is not served; the 500 lists how (and so does `x-specmock-violations`).
+fn broken_example(op: &Operation, status: u16, media: &MediaType, e: &Example) -> Answer {
+    let violations: Vec<Violation> = e
+        .breaks
+        .iter()
+        .map(|(at, message)| {
+            Violation::new(
+                ViolationKind::Body,
+                format!("response{at}"),
+                message.clone(),
+            )
+        })
+        .collect();
+    let name = e
+        .name
+        .as_deref()
+        .map(|n| format!(" \"{n}\""))
+        .unwrap_or_default();
+    let mut a = Answer::problem(
+        &Problem::new(
+            500,
+            "example-breaks-schema",
+            "The document's example breaks its response schema",
+            format!(
+                "--errors: the example{name} of {} for {status} {} breaks its schema: {}",
+                op.display_id,
+                media.media_type,
+                violations
+                    .iter()
+                    .map(|v| format!("{}: {}", v.location, v.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+        .with("operation", op.display_id.as_str())
+        .with(
+            "violations",
+            serde_json::to_value(&violations).unwrap_or_default(),
+        ),
+    );
+    if let Some(v) = reject::violations_header(&violations) {
+        a.headers
+            .insert(HeaderName::from_static(reject::VIOLATIONS_HEADER), v);
+    }
+    a
+}
+
+/// An object or array for `text/plain`/`text/html`: there is no way to write
+/// it as text, so the answer is a 500 naming the media type (as Prism does),
+/// never JSON labelled as text.
+fn unserialisable(op: &Operation, status: u16, media: &MediaType) -> Answer {
+    Answer::problem(
+        &Problem::new(
+            500,
+            "unserialisable-response",
+            "The response cannot be serialised as its media type",
+            format!(
+                "{} declares {} for {status}, but its schema's values are objects or arrays, which have no {} form; declare application/json for it, or a string schema",
+                op.display_id, media.media_type, media.media_type
+            ),
+        )
+        .with("operation", op.display_id.as_str())
+        .with("mediaType", media.media_type.as_str()),
+    )
 }
 
 fn fixture_answer(f: &Fixture) -> Answer {

@@ -8,17 +8,21 @@
 //!
 //! Body: the contract's shape for that status, because the client under test
 //! was written against it. Declared with no content: no body. Declared with
-//! a schema: an RFC 9457 problem that also satisfies that schema (extension
-//! members such as `violations` kept where the schema allows them, an
-//! `error`/`message` member filled where the schema has one), else the
-//! response's example. Not declared: `application/problem+json`.
-//! Either way the violations travel in `x-specmock-violations`.
+//! a schema: a body valid against that schema — the RFC 9457 problem when the
+//! schema takes it (extension members such as `violations` kept where the
+//! schema allows them, an `error`/`message` member filled where the schema
+//! has one); else a body generated from the schema (its required members
+//! included, Axiom's `code` say) with the problem's facts written into the
+//! members that take them; else the response's example. Not declared:
+//! `application/problem+json`. Either way the violations travel in
+//! `x-specmock-violations`.
 
 use bytes::Bytes;
 use hyper::StatusCode;
 use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use serde_json::{Map, Value, json};
 
+use crate::contract::Contract;
 use crate::problem::PROBLEM_JSON;
 use crate::spec::{MediaType, Operation, Response, SecurityScheme, StatusKey};
 use crate::validate::{Violation, ViolationKind};
@@ -60,7 +64,12 @@ pub fn choose_status<'o>(
 }
 
 /// The answer for a request with violations.
-pub fn rejection(op: &Operation, method: &str, violations: &[Violation]) -> Answer {
+pub fn rejection(
+    contract: &Contract,
+    op: &Operation,
+    method: &str,
+    violations: &[Violation],
+) -> Answer {
     let (status, declared) = choose_status(op, violations);
     let problem = problem_body(op, method, status, violations);
     let mut headers = HeaderMap::new();
@@ -71,7 +80,8 @@ pub fn rejection(op: &Operation, method: &str, violations: &[Violation]) -> Answ
         }
         Some(r) if r.content.is_empty() => Bytes::new(),
         Some(r) => {
-            let (media, body) = shaped_body(r, problem);
+            let plans = contract.document(&op.document).map(|d| &d.plans);
+            let (media, body) = shaped_body(r, problem, plans, op, status);
             if let Ok(v) = HeaderValue::from_str(&media.media_type) {
                 headers.insert(CONTENT_TYPE, v);
             }
@@ -118,8 +128,16 @@ pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Vio
 
 /// A body for a declared response: the problem if the schema takes it (with
 /// an `error`/`message` member where the schema has one), else a smaller
-/// problem, else the response's example, else the problem anyway.
-fn shaped_body(r: &Response, problem: Value) -> (&MediaType, Bytes) {
+/// problem, else one generated from the schema with the problem's facts
+/// written in where they fit, else the response's example, else the problem
+/// anyway (a schema nothing satisfies).
+fn shaped_body<'r>(
+    r: &'r Response,
+    problem: Value,
+    plans: Option<&super::generate::Plans>,
+    op: &Operation,
+    status: u16,
+) -> (&'r MediaType, Bytes) {
     let media = r
         .content
         .iter()
@@ -158,6 +176,11 @@ fn shaped_body(r: &Response, problem: Value) -> (&MediaType, Bytes) {
         let minimal = Value::Object(minimal);
         if fits(&minimal) {
             minimal
+        } else if let Some(v) = plans
+            .map(|p| from_schema(p, &schema.loc, &full, op, status, &fits))
+            .filter(|v| fits(v))
+        {
+            v
         } else {
             match media.examples.first() {
                 Some(ex) if fits(&ex.value) => ex.value.clone(),
@@ -166,6 +189,75 @@ fn shaped_body(r: &Response, problem: Value) -> (&MediaType, Bytes) {
         }
     };
     (media, super::serialize_for(&media.media_type, &chosen))
+}
+
+/// An error body made from the declared schema: generated (every declared
+/// member, required ones included), then each fact of the problem written
+/// into the member that means it, kept only while the body stays valid. The
+/// seed comes from the operation and status, so the body is the same on
+/// every run.
+fn from_schema(
+    plans: &super::generate::Plans,
+    loc: &crate::spec::Loc,
+    problem: &Value,
+    op: &Operation,
+    status: u16,
+    fits: &dyn Fn(&Value) -> bool,
+) -> Value {
+    use super::generate::{Hints, derive_seed, generate};
+    let seed = derive_seed(0, op.qualified(), &status.to_string());
+    let mut body = generate(plans, loc, seed, &Hints::NONE);
+    if !fits(&body) {
+        return body;
+    }
+    let Value::Object(_) = &body else {
+        return body;
+    };
+    let detail = &problem["detail"];
+    let slug = problem["type"]
+        .as_str()
+        .and_then(|t| t.rsplit(':').next())
+        .unwrap_or("request-validation");
+    // (member, value): the problem's facts under the names vendors give them.
+    let facts: Vec<(&str, Value)> = vec![
+        ("type", problem["type"].clone()),
+        ("title", problem["title"].clone()),
+        ("status", json!(status)),
+        ("detail", detail.clone()),
+        ("violations", problem["violations"].clone()),
+        ("operation", problem["operation"].clone()),
+        ("message", detail.clone()),
+        ("error", detail.clone()),
+        ("error_description", detail.clone()),
+        ("description", detail.clone()),
+        ("code", json!(status)),
+        ("code", json!(slug)),
+        ("status_code", json!(status)),
+        ("statusCode", json!(status)),
+        ("errors", problem["violations"].clone()),
+    ];
+    let mut written: Vec<&str> = Vec::new();
+    for (key, value) in facts {
+        let Value::Object(map) = &mut body else { break };
+        if written.contains(&key) {
+            continue;
+        }
+        let before = map.insert(key.to_string(), value);
+        if !fits(&body) {
+            let Value::Object(map) = &mut body else { break };
+            match before {
+                Some(b) => {
+                    map.insert(key.to_string(), b);
+                }
+                None => {
+                    map.shift_remove(key);
+                }
+            }
+        } else {
+            written.push(key);
+        }
+    }
+    body
 }
 
 fn property_declared(shape: &crate::spec::Shape, key: &str) -> bool {

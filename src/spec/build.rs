@@ -530,6 +530,7 @@ impl Builder<'_> {
                     body: serialize_for(mt, ex),
                     value: ex.clone(),
                     loc: mloc.child("example"),
+                    breaks: Vec::new(),
                 });
             }
             if let Some(named) = media.get("examples").and_then(Value::as_object) {
@@ -543,6 +544,7 @@ impl Builder<'_> {
                                     body: serialize_for(mt, v),
                                     value: v.clone(),
                                     loc: l.child("value"),
+                                    breaks: Vec::new(),
                                 });
                             }
                         }
@@ -563,6 +565,7 @@ impl Builder<'_> {
                     body: serialize_for(mt, &v),
                     value: v,
                     loc: s.loc.clone(),
+                    breaks: Vec::new(),
                 });
             }
             let shape = schema

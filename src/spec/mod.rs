@@ -91,7 +91,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    let operations = builder.operations();
+    let mut operations = builder.operations();
     if !builder.errors.is_empty() {
         return Err(LoadErrors(builder.errors));
     }
@@ -103,7 +103,7 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, notices) = check_examples(&files, &operations);
+    let (example_warnings, notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
     Ok(Document {
         name: src.name.clone(),
@@ -156,14 +156,20 @@ fn detect_version(display: &str, v: &Value) -> Result<SpecVersion, LoadError> {
 /// Check every example of request and response bodies against its schema:
 /// a standard `example`/`examples` that breaks it is a warning (an error for
 /// `validate`); one taken from a vendor extension (Swagger 2.0 `x-examples`)
-/// is only a notice.
-fn check_examples(files: &FileSet, ops: &[Operation]) -> (Vec<LoadError>, Vec<LoadError>) {
+/// is only a notice. Each example keeps how it breaks its schema, for
+/// `--errors`. A response media type that cannot carry its schema's values
+/// (an object as `text/plain`) is a warning too.
+fn check_examples(files: &FileSet, ops: &mut [Operation]) -> (Vec<LoadError>, Vec<LoadError>) {
     let (mut warnings, mut notices) = (Vec::new(), Vec::new());
-    let mut check = |media: &MediaType| {
+    let mut check = |media: &mut MediaType| {
         let Some(schema) = &media.schema else { return };
-        for ex in &media.examples {
-            if let Some(err) = schema.validator.iter_errors(&ex.value).next() {
-                let (at, message) = locate(&err);
+        for ex in &mut media.examples {
+            ex.breaks = schema
+                .validator
+                .iter_errors(&ex.value)
+                .map(|err| locate(&err))
+                .collect();
+            if let Some((at, message)) = ex.breaks.first() {
                 let at = if at.is_empty() {
                     String::new()
                 } else {
@@ -181,12 +187,33 @@ fn check_examples(files: &FileSet, ops: &[Operation]) -> (Vec<LoadError>, Vec<Lo
             }
         }
     };
-    for op in ops {
-        if let Some(body) = &op.request_body {
-            body.content.iter().for_each(&mut check);
+    for op in ops.iter_mut() {
+        if let Some(body) = &mut op.request_body {
+            body.content.iter_mut().for_each(&mut check);
         }
+        for r in &mut op.responses {
+            r.content.iter_mut().for_each(&mut check);
+        }
+    }
+    for op in ops.iter() {
         for r in &op.responses {
-            r.content.iter().for_each(&mut check);
+            for media in &r.content {
+                if let Some(kind) = crate::media::unserialisable(media)
+                    && let Some(schema) = &media.schema
+                {
+                    warnings.push(
+                        files
+                            .error(
+                                &schema.loc,
+                                format!(
+                                    "{} declares {kind} schema for {} ({} {}), which cannot be serialised as text; a request for it is answered 500",
+                                    op.display_id, media.media_type, r.status, op.route
+                                ),
+                            )
+                            .hint("declare application/json for it, or a string schema"),
+                    );
+                }
+            }
         }
     }
     (warnings, notices)

@@ -383,6 +383,10 @@ pub struct Example {
     /// The value serialised for its media type, once, at load.
     pub body: bytes::Bytes,
     pub loc: Loc,
+    /// How the value breaks its schema, found once at load: `(JSON pointer
+    /// in the value, message)`; empty when it keeps it. `--errors` answers
+    /// such an example with a 500 instead of serving it.
+    pub breaks: Vec<(String, String)>,
 }
 
 /// A response status key: `200`, `2XX` or `default`.

@@ -44,6 +44,7 @@ pub fn options(
             seed,
             dynamic,
             fixtures_only,
+            ..RespondOptions::default()
         },
     }
 }
