@@ -29,9 +29,11 @@
 //! A request flows one way through the pipeline: [`route`] → validate →
 //! [`respond`] → record. Each stage is a module with one job.
 
-pub mod admin_login;
+pub mod admin;
 pub mod cli;
 pub mod contract;
+pub mod cors;
+pub mod delivery;
 pub mod fixtures;
 pub mod idle;
 pub mod journal;

@@ -616,7 +616,8 @@ pub fn answer_from_upstream(up: Upstreamed, op: &Operation) -> Answer {
 /// One request in record mode: route, validate, forward, check the answer,
 /// write the fixture, answer the client with what the upstream said.
 pub async fn proxy(
-    state: &crate::server::AppState,
+    options: &crate::pipeline::PipelineOptions,
+    creds: &Credentials,
     rec: &Recorder,
     contract: &Contract,
     req: &Request,
@@ -624,10 +625,10 @@ pub async fn proxy(
     use crate::pipeline::{Outcome, run};
     let Ok(routed) = contract.routes().route(&req.method, &req.path) else {
         // 404/405: nothing to forward to.
-        return run(contract, req, &state.options);
+        return run(contract, req, options);
     };
     let op = routed.operation.clone();
-    let checked = crate::validate::validate(routed, req, &state.options.validate);
+    let checked = crate::validate::validate(routed, req, &options.validate);
     let outcome = |answer: Answer, response_violations: Vec<Violation>| Outcome {
         answer,
         operation: Some(op.clone()),
@@ -665,8 +666,7 @@ pub async fn proxy(
         }
     };
     let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
-    let creds = state.credentials.load();
-    let (rel, fixture) = fixture_for(contract, &op, &creds, req, &up, &rv);
+    let (rel, fixture) = fixture_for(contract, &op, creds, req, &up, &rv);
     match write_fixture(&rec.dir, &rel, fixture) {
         Ok(Some(p)) => tracing::info!(target: "specmock::record", "recorded {}", p.display()),
         Ok(None) => {

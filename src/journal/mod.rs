@@ -6,6 +6,10 @@
 //! never lost when the ring wraps. The admin API, the reports and
 //! `MockServer` all read from here.
 
+mod entry;
+
+pub use entry::journal_entry;
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};

@@ -1,0 +1,216 @@
+//! The admin API under `/__specmock/`: the inspector page, health, the
+//! journal, verification, coverage, the stateful store, reset and reports.
+//! Never CORS; open on loopback, behind `--admin-token` (or a browser session
+//! from the login page) elsewhere.
+
+pub mod login;
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::journal::{Filter, Verification};
+use crate::problem::Problem;
+use crate::request::Request;
+use crate::respond::Answer;
+use crate::server::{AdminAccess, AppState};
+
+/// The inspector page served at `GET /__specmock/`.
+const INSPECTOR_HTML: &str = include_str!("inspector.html");
+
+/// The prefix of the admin API; no vendor uses it.
+pub const ADMIN_PREFIX: &str = "/__specmock";
+
+/// Is this request for the admin API?
+pub fn is_admin(path: &str) -> bool {
+    path == ADMIN_PREFIX || path.starts_with("/__specmock/")
+}
+
+fn admin_json(status: u16, v: &Value) -> Answer {
+    Answer::json(status, "application/json", v)
+}
+
+/// Answer a request under [`ADMIN_PREFIX`].
+pub fn answer(state: &AppState, req: &Request) -> Answer {
+    let sub = req
+        .path
+        .trim_start_matches(ADMIN_PREFIX)
+        .trim_start_matches('/');
+    let page = req.method == hyper::Method::GET && matches!(sub, "" | "inspector" | "login");
+    // Health says nothing secret: open to monitors whatever the access rule.
+    let health = req.method == hyper::Method::GET && sub == "health";
+    match &state.admin {
+        _ if health => {}
+        AdminAccess::Open => {}
+        AdminAccess::Token(want) if req.method == hyper::Method::POST && sub == "login" => {
+            return login::login(&state.session, want, req);
+        }
+        AdminAccess::Token(want) if login::bearer_matches(req, want) => {}
+        AdminAccess::Token(_) if state.session.admits(req) => {
+            let reads = matches!(req.method, hyper::Method::GET | hyper::Method::HEAD);
+            if !reads && !login::from_own_origin(req) {
+                return Answer::problem(&Problem::new(
+                    403,
+                    "admin-cross-origin",
+                    "The admin session cookie only works from the inspector itself",
+                    "this request changes something and carries the session cookie but no Origin of this server; send Authorization: Bearer <the --admin-token value>, or use the inspector page",
+                ));
+            }
+        }
+        AdminAccess::Token(_) if page => return login::login_page(401, ""),
+        AdminAccess::Closed => {
+            return Answer::problem(&Problem::new(
+                403,
+                "admin-closed",
+                "The admin API is closed off loopback",
+                "specmock listens on a non-loopback address; restart it with --admin-token TOKEN (or --admin-open) to use the admin API",
+            ));
+        }
+        AdminAccess::Token(_) => {
+            let mut a = Answer::problem(&Problem::new(
+                401,
+                "admin-unauthorized",
+                "The admin API needs its token",
+                "send Authorization: Bearer <the --admin-token value>, or log in at /__specmock/ in a browser",
+            ));
+            a.headers.insert(
+                hyper::header::WWW_AUTHENTICATE,
+                hyper::header::HeaderValue::from_static("Bearer realm=\"specmock-admin\""),
+            );
+            return a;
+        }
+    }
+    let contract = state.contract.load();
+    match (req.method.as_str(), sub) {
+        ("GET", "") | ("GET", "inspector") | ("GET", "login") => {
+            // One self-contained page (no CDN), embedded in the binary.
+            let mut a = Answer::empty(200);
+            a.headers.insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            a.headers.insert(
+                hyper::header::HeaderName::from_static("content-security-policy"),
+                hyper::header::HeaderValue::from_static(
+                    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+                ),
+            );
+            a.body = Bytes::from_static(INSPECTOR_HTML.as_bytes());
+            a
+        }
+        ("GET", "health") => {
+            let docs: Vec<_> = contract
+                .documents()
+                .iter()
+                .map(|d| json!({"name": d.name, "title": d.title, "basePath": d.base_path, "operations": d.operations.len(), "leftOut": d.left_out()}))
+                .collect();
+            let left_out: usize = contract.documents().iter().map(|d| d.left_out()).sum();
+            admin_json(
+                200,
+                &json!({"status": "ok", "operations": contract.operations().count(), "leftOut": left_out, "fixtures": contract.fixtures().len(), "documents": docs, "watch": state.watch.to_json()}),
+            )
+        }
+        ("GET", "requests") => {
+            let mut filter = Filter::default();
+            for (k, v) in req.query_pairs() {
+                match k.as_str() {
+                    "operation" => filter.operation = Some(v),
+                    "status" => filter.status = v.parse().ok(),
+                    "violations" => filter.violations = v == "true" || v == "1" || v.is_empty(),
+                    "limit" => filter.limit = v.parse().ok(),
+                    _ => {}
+                }
+            }
+            let entries = state.journal.entries(&filter);
+            admin_json(
+                200,
+                &json!({"requests": entries, "journal": state.journal.stats()}),
+            )
+        }
+        ("POST", "verify") => match serde_json::from_slice::<Verification>(&req.body) {
+            Ok(v) => {
+                let result = state.journal.verify(&contract, &v);
+                let mut body = serde_json::to_value(&result).unwrap_or(Value::Null);
+                if !result.ok
+                    && let Some(op) = &result.operation
+                {
+                    body["requests"] = json!(state.journal.entries(&Filter {
+                        operation: Some(op.clone()),
+                        limit: Some(20),
+                        ..Filter::default()
+                    }));
+                }
+                admin_json(if result.ok { 200 } else { 417 }, &body)
+            }
+            Err(e) => Answer::problem(&Problem::new(
+                400,
+                "bad-verification",
+                "The verification is not valid JSON of the expected shape",
+                format!(
+                    "{e}; expected e.g. {{\"operation\": \"update-api-token\", \"count\": {{\"atLeast\": 1}}}}"
+                ),
+            )),
+        },
+        ("GET", "coverage") => admin_json(
+            200,
+            &serde_json::to_value(state.journal.coverage(&contract)).unwrap_or(Value::Null),
+        ),
+        ("GET", "state") => admin_json(
+            200,
+            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(&contract)}),
+        ),
+        ("POST", "reset") => {
+            state.journal.reset();
+            state.resources.reset();
+            admin_json(200, &json!({"reset": true}))
+        }
+        ("POST", "report") => match state.write_reports() {
+            Ok(files) => admin_json(200, &json!({"written": files})),
+            Err(e) => Answer::problem(&Problem::new(
+                500,
+                "report-failed",
+                "The reports could not be written",
+                e.to_string(),
+            )),
+        },
+        _ => Answer::problem(&Problem::new(
+            404,
+            "admin-not-found",
+            "No such admin endpoint",
+            format!(
+                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, POST reset, POST report)",
+                req.method, req.path
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::Contract;
+    use crate::server::ServeConfig;
+    use bytes::Bytes;
+
+    #[test]
+    fn health_is_open_off_loopback_with_or_without_a_token() {
+        let get = |path: &str| Request {
+            method: hyper::Method::GET,
+            path: path.into(),
+            query: None,
+            headers: hyper::HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let mut c = ServeConfig {
+            host: "0.0.0.0".parse().unwrap(),
+            ..ServeConfig::default()
+        };
+        let closed = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(closed.admin, AdminAccess::Closed);
+        assert_eq!(answer(&closed, &get("/__specmock/health")).status, 200);
+        assert_eq!(answer(&closed, &get("/__specmock/requests")).status, 403);
+        c.admin_token = Some("t".into());
+        let token = AppState::new(Contract::bundled().unwrap(), &c).unwrap();
+        assert_eq!(answer(&token, &get("/__specmock/health")).status, 200);
+        assert_eq!(answer(&token, &get("/__specmock/requests")).status, 401);
+    }
+}

@@ -1,0 +1,101 @@
+//! The exchange as the journal keeps it: one [`JournalEntry`] per answered
+//! request, credentials and secrets redacted before anything is stored.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Journal, JournalEntry, micros};
+use crate::pipeline::Outcome;
+use crate::redact::{self, Credentials};
+use crate::request::Request;
+
+/// The exchange as the journal keeps it: credentials and secrets redacted.
+pub fn journal_entry(
+    creds: &Credentials,
+    journal: &Journal,
+    req: &Request,
+    outcome: &Outcome,
+    took: Duration,
+) -> JournalEntry {
+    let headers = req
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = v.to_str().unwrap_or("<binary>");
+            (
+                k.as_str().to_string(),
+                creds.header_value(k.as_str(), v).to_string(),
+            )
+        })
+        .collect();
+    let (body, body_truncated) = if req.body.is_empty() {
+        (None, false)
+    } else {
+        let ct = req.header_str("content-type").unwrap_or("");
+        let text = if crate::media::is_json(ct) {
+            match std::str::from_utf8(&req.body) {
+                // Nothing secret-named in it: kept as sent, unparsed.
+                Ok(raw) if !creds.body_may_hold_secrets(&req.body) => raw.to_string(),
+                _ => match serde_json::from_slice::<Value>(&req.body) {
+                    Ok(mut v) => {
+                        creds.body(&mut v);
+                        v.to_string()
+                    }
+                    Err(_) => String::from_utf8_lossy(&req.body).into_owned(),
+                },
+            }
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            creds.form(&req.body)
+        } else if ct.starts_with("text/")
+            || std::str::from_utf8(&req.body).is_ok() && !ct.starts_with("multipart/")
+        {
+            String::from_utf8_lossy(&req.body).into_owned()
+        } else {
+            format!("<{} bytes of {ct}>", req.body.len())
+        };
+        let (t, cut) = journal.cut_body(text);
+        (Some(t), cut)
+    };
+    JournalEntry {
+        id: 0,
+        time: String::new(),
+        method: req.method.to_string(),
+        path: redact::path(outcome.operation.as_deref(), &req.path),
+        query: req.query.as_deref().map(|q| creds.query(q)),
+        headers,
+        body,
+        body_truncated,
+        operation: outcome.operation.as_ref().map(|o| o.qualified_id()),
+        path_params: journal_path_params(outcome),
+        status: outcome.answer.status.as_u16(),
+        violations: outcome.violations.clone(),
+        warnings: outcome.warnings.clone(),
+        response_violations: outcome.response_violations.clone(),
+        duration_us: micros(took),
+    }
+}
+
+/// The bound path parameters for the journal; a secret one (Unleash's
+/// `{token}`) as `<redacted>`, as in the logged path.
+fn journal_path_params(outcome: &Outcome) -> Vec<(String, String)> {
+    let Some(op) = &outcome.operation else {
+        return Vec::new();
+    };
+    outcome
+        .path_params
+        .iter()
+        .map(|(name, value)| {
+            let secret = op
+                .parameters
+                .iter()
+                .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && &p.name == name);
+            let value = if secret {
+                redact::REDACTED.to_string()
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect()
+}

@@ -1,0 +1,424 @@
+//! The HTTP server: hyper 1.x on tokio. It owns the listener, the request
+//! limits, timeouts and shutdown; per request it reads the body, hands it to
+//! the pipeline (route → validate → respond), journals and logs the
+//! exchange, and writes the answer. The admin API (`admin`) shares the
+//! listener under `/__specmock/`.
+
+mod config;
+mod state;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::admin::{self, ADMIN_PREFIX};
+use crate::contract::Contract;
+use crate::journal::journal_entry;
+use crate::limits::{HYPER_MAX_BUF, check_head, over_limit};
+use crate::pipeline::{self, Outcome};
+use crate::problem::Problem;
+use crate::request::Request;
+use crate::respond::Answer;
+use crate::respond::prefer::Fault;
+
+pub use crate::pipeline::OPERATION_HEADER;
+pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
+pub use state::AppState;
+
+/// A server running in the background of the current tokio runtime. Dropping
+/// it stops it.
+pub struct RunningServer {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    state: Arc<AppState>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://host:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state (the contract in force, the journal).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Stop accepting, let requests in flight finish (up to 5 s), write the
+    /// reports, and return.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Bind and start serving `contract` in the background.
+pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<RunningServer> {
+    let listener = TcpListener::bind((config.host, config.port))
+        .await
+        .map_err(|e| bind_error(config.host, config.port, &e))?;
+    let addr = listener.local_addr()?;
+    let mut state = AppState::new(contract, config)?;
+    state.session = state.session.clone().for_port(addr.port());
+    let state = Arc::new(state);
+    if state.admin == AdminAccess::Closed {
+        tracing::warn!(
+            "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
+        );
+    }
+    let (tx, rx) = oneshot::channel();
+    let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task: Some(task),
+        state,
+    })
+}
+
+/// Why the listener could not be opened, and what to do about it.
+fn bind_error(host: IpAddr, port: u16, e: &io::Error) -> io::Error {
+    let what = match e.kind() {
+        io::ErrorKind::AddrInUse => format!(
+            "port {port} is already in use (another specmock, or another server); stop it, \
+             or give another port: --port {} or --port 0 for a free one",
+            port.wrapping_add(1).max(1024)
+        ),
+        io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "port {port} needs privileges to listen on; give a port from 1024 up (--port 4010) or --port 0 for a free one"
+        ),
+        io::ErrorKind::AddrNotAvailable => {
+            format!("{host} is not an address of this machine; give one it has (--host 127.0.0.1)")
+        }
+        _ => e.to_string(),
+    };
+    io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {what}"))
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: oneshot::Receiver<()>) {
+    let limits = state.limits;
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(HYPER_MAX_BUF.max(limits.max_header_bytes + limits.max_url + 8192))
+        .max_headers(limits.max_headers.saturating_mul(4).saturating_add(64));
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    loop {
+        // At the connection limit, wait for a slot before accepting more.
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = &mut stop => break,
+        };
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((s, _)) => s,
+                    Err(e) => {
+                        // Out of file descriptors and the like: wait, never stop serving.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let st = state.clone();
+                let activity = Arc::new(crate::idle::Activity::new());
+                let io = TokioIo::new(crate::idle::Tracked::new(stream, activity.clone()));
+                let svc = service_fn(move |req| handle(st.clone(), req));
+                let conn = builder.serve_connection(io, svc).into_owned();
+                let conn = graceful.watch(conn);
+                let idle = limits.idle_timeout;
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    tokio::select! {
+                        r = conn => if let Err(e) = r {
+                            tracing::debug!("connection ended: {e}");
+                        },
+                        _ = activity.idle_for(idle) => tracing::debug!("closing a connection idle for {idle:?}"),
+                    }
+                });
+            }
+            _ = &mut stop => break,
+        }
+    }
+    drop(listener);
+    if tokio::time::timeout(Duration::from_secs(5), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after 5 s; closing anyway");
+    }
+    match state.write_reports() {
+        Ok(files) => {
+            for f in files {
+                tracing::info!("report written: {}", f.display());
+            }
+        }
+        Err(e) => tracing::error!("could not write the reports: {e}"),
+    }
+}
+
+/// Longest path a refused request keeps in the journal and the log: a 414's
+/// path is what was too long, and must not flood either.
+const REFUSED_PATH_KEEP: usize = 256;
+
+/// A request refused before the pipeline (a limit, an unreadable body) is
+/// journalled and logged like every other answer. Why it was refused goes in
+/// as a warning: it is specmock's limit, not the contract, so it does not
+/// fail `specmock run`. The head of a 414 or 431 is what was too large, so
+/// its query and headers are left out and its path is cut.
+fn refuse(
+    state: &AppState,
+    parts: &hyper::http::request::Parts,
+    answer: Answer,
+    started: Instant,
+) -> Answer {
+    let path = parts.uri.path();
+    if admin::is_admin(path) {
+        return answer; // admin calls are never journalled
+    }
+    let status = answer.status.as_u16();
+    let whole_head = status != 414 && status != 431;
+    let request = Request {
+        method: parts.method.clone(),
+        path: path.to_string(),
+        query: whole_head
+            .then(|| parts.uri.query().map(str::to_string))
+            .flatten(),
+        headers: if whole_head {
+            parts.headers.clone()
+        } else {
+            hyper::HeaderMap::new()
+        },
+        body: Bytes::new(),
+    };
+    let operation = state
+        .contract
+        .load()
+        .routes()
+        .route(&request.method, &request.path)
+        .ok()
+        .map(|r| r.operation);
+    let detail = serde_json::from_slice::<Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let outcome = Outcome {
+        answer,
+        operation,
+        path_params: Vec::new(),
+        violations: Vec::new(),
+        warnings: vec![crate::validate::Violation::new(
+            crate::validate::ViolationKind::default(),
+            "limit",
+            detail,
+        )],
+        response_violations: Vec::new(),
+    };
+    let mut entry = journal_entry(
+        &state.credentials.load(),
+        &state.journal,
+        &request,
+        &outcome,
+        started.elapsed(),
+    );
+    if entry.path.len() > REFUSED_PATH_KEEP {
+        let mut end = REFUSED_PATH_KEEP;
+        while !entry.path.is_char_boundary(end) {
+            end -= 1;
+        }
+        let total = entry.path.len();
+        entry.path.truncate(end);
+        entry.path.push_str(&format!("...({total} bytes)"));
+    }
+    crate::logline::log_exchange(&entry);
+    state.journal.record(entry);
+    outcome.answer
+}
+
+/// The error that makes hyper close a connection without answering
+/// (`Prefer: fault=reset`).
+#[derive(Debug)]
+pub struct ResetConnection;
+
+impl std::fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset on purpose (fault injection)")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
+
+async fn handle(
+    state: Arc<AppState>,
+    req: hyper::Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ResetConnection> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    if let Some(refused) = check_head(&state.limits, &parts) {
+        return Ok(into_response(refuse(&state, &parts, refused, started)));
+    }
+    let max_body = state.limits.max_body;
+    let body = match http_body_util::Limited::new(body, max_body).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            let a = over_limit(
+                413,
+                "body-too-large",
+                "The request body is too large",
+                format!("the body is over the {max_body}-byte limit (--max-body-size)"),
+            );
+            return Ok(into_response(refuse(&state, &parts, a, started)));
+        }
+        Err(e) => {
+            let p = Problem::new(
+                400,
+                "bad-request",
+                "The request body could not be read",
+                e.to_string(),
+            );
+            let a = Answer::problem(&p);
+            return Ok(into_response(refuse(&state, &parts, a, started)));
+        }
+    };
+    let request = Request {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts.headers,
+        body,
+    };
+    if admin::is_admin(&request.path) {
+        // Never CORS: a web page in the user's browser must not read or reset it.
+        return Ok(into_response(admin::answer(&state, &request)));
+    }
+    let contract = state.contract.load();
+    let origin = request.header_str("origin").map(str::to_string);
+    if state.cors
+        && request.method == hyper::Method::OPTIONS
+        && let Some(o) = origin.as_deref()
+        && let Some(wanted) = request.header_str("access-control-request-method")
+    {
+        return Ok(into_response(crate::cors::preflight(
+            &contract, &request, wanted, o,
+        )));
+    }
+    let outcome = match &state.recorder {
+        Some(rec) => {
+            let creds = state.credentials.load();
+            crate::record::proxy(&state.options, &creds, rec, &contract, &request).await
+        }
+        None => {
+            // A bug in a stage must cost one request a 500, never the server.
+            let run = std::panic::AssertUnwindSafe(|| {
+                pipeline::run_with(&contract, &request, &state.options, Some(&state.resources))
+            });
+            match std::panic::catch_unwind(run) {
+                Ok(o) => o,
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    tracing::error!(
+                        "a request handler panicked: {what}; answered 500 and kept serving"
+                    );
+                    pipeline::Outcome {
+                        answer: Answer::problem(&Problem::new(
+                            500,
+                            "internal-error",
+                            "specmock failed on this request",
+                            format!("this is a specmock bug, please report it: {what}"),
+                        )),
+                        operation: None,
+                        path_params: Vec::new(),
+                        violations: Vec::new(),
+                        warnings: Vec::new(),
+                        response_violations: Vec::new(),
+                    }
+                }
+            }
+        }
+    };
+    let entry = journal_entry(
+        &state.credentials.load(),
+        &state.journal,
+        &request,
+        &outcome,
+        started.elapsed(),
+    );
+    crate::logline::log_exchange(&entry);
+    state.journal.record(entry);
+    let mut answer = outcome.answer;
+
+    // Latency and faults, per request (Prefer) or for all (flags, seeded).
+    let prefs = crate::respond::prefer::Preferences::from_request(&request);
+    let n = state
+        .counter
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let delivery = crate::delivery::plan(&state.delivery, &prefs, n);
+    if let Some(d) = delivery.delay {
+        tokio::time::sleep(d).await;
+    }
+    match delivery.fault {
+        Some(Fault::Reset) => return Err(ResetConnection),
+        Some(Fault::Empty) => answer.body = Bytes::new(),
+        None => {}
+    }
+    if state.cors
+        && let Some(o) = &origin
+    {
+        crate::cors::headers(&mut answer.headers, o);
+    }
+    Ok(into_response(answer))
+}
+
+fn into_response(a: Answer) -> Response<Full<Bytes>> {
+    // For HEAD, hyper sends the headers (Content-Length included) and drops the body.
+    let mut resp = Response::new(Full::new(a.body));
+    *resp.status_mut() = a.status;
+    *resp.headers_mut() = a.headers;
+    if resp.status() == StatusCode::NO_CONTENT {
+        *resp.body_mut() = Full::new(Bytes::new());
+    }
+    resp
+}

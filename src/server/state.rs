@@ -1,0 +1,96 @@
+//! What every request handler shares: the contract in force (swapped whole
+//! on reload) and the run-time state beside it (journal, stateful store,
+//! recorder, counters).
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use super::{AdminAccess, Limits, ServeConfig};
+use crate::contract::Contract;
+use crate::journal::Journal;
+use crate::pipeline::PipelineOptions;
+use crate::redact::Credentials;
+use crate::report::{ReportPaths, write_reports};
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// The contract in force; swapped whole on reload.
+    pub contract: ArcSwap<Contract>,
+    /// Credential names of the contract in force (for redaction).
+    pub credentials: ArcSwap<Credentials>,
+    /// Pipeline options.
+    pub options: PipelineOptions,
+    /// The request journal and coverage counters.
+    pub journal: Journal,
+    pub admin: AdminAccess,
+    pub reports: ReportPaths,
+    /// Record mode.
+    pub recorder: Option<crate::record::Recorder>,
+    pub cors: bool,
+    /// Latency and faults (`--latency`, `--fault-rate`, the seed).
+    pub delivery: crate::delivery::DeliverySettings,
+    /// Requests answered so far: the random stream of latency and faults is
+    /// derived from the seed and this count, so a run is reproducible.
+    pub(crate) counter: std::sync::atomic::AtomicU64,
+    /// Stateful mode's resources (empty and unused unless `--stateful`).
+    pub resources: crate::state::ResourceStore,
+    pub limits: Limits,
+    extra_redact: Vec<String>,
+    /// What `--watch` did (reloads, file checks), beside the contract it replaces.
+    pub watch: crate::watch::WatchCounters,
+    /// The inspector's browser session (`--admin-token`).
+    pub(crate) session: crate::admin::login::Session,
+}
+
+impl AppState {
+    /// Build the state for a contract.
+    pub fn new(contract: Contract, config: &ServeConfig) -> io::Result<AppState> {
+        let credentials = Credentials::of(&contract).with_keys(&config.redact);
+        let recorder = match &config.record {
+            Some(r) => Some(
+                crate::record::Recorder::new(r.dir.clone(), r.upstream.clone(), r.strict)
+                    .map(|rec| rec.with_upstreams(r.upstreams.clone()))
+                    .map_err(io::Error::other)?,
+            ),
+            None => None,
+        };
+        Ok(AppState {
+            contract: ArcSwap::from_pointee(contract),
+            credentials: ArcSwap::from_pointee(credentials),
+            options: config.pipeline.clone(),
+            journal: Journal::new(config.journal),
+            admin: config.admin_access(),
+            reports: config.reports.clone(),
+            recorder,
+            cors: config.cors,
+            delivery: crate::delivery::DeliverySettings {
+                latency: config.latency,
+                fault_rate: config.fault_rate,
+                seed: config.pipeline.respond.seed,
+            },
+            counter: std::sync::atomic::AtomicU64::new(0),
+            resources: crate::state::ResourceStore::new(config.stateful),
+            limits: config.limits,
+            extra_redact: config.redact.clone(),
+            watch: crate::watch::WatchCounters::default(),
+            session: crate::admin::login::Session::new()?.for_port(config.port),
+        })
+    }
+
+    /// Swap in a new contract (hot reload); the journal is kept.
+    pub fn replace_contract(&self, contract: Contract) {
+        self.credentials.store(Arc::new(
+            Credentials::of(&contract).with_keys(&self.extra_redact),
+        ));
+        self.contract.store(Arc::new(contract));
+    }
+
+    /// Write the reports asked for now.
+    pub fn write_reports(&self) -> io::Result<Vec<PathBuf>> {
+        write_reports(&self.reports, &self.contract.load(), &self.journal)
+    }
+}
