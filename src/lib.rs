@@ -30,7 +30,9 @@
 //! [`respond`] → record. Each stage is a module with one job.
 
 pub mod admin;
+pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod contract;
 pub mod cors;
 pub mod delivery;

@@ -7,9 +7,10 @@
 //! they must not reach a terminal). With the default formatter a request's
 //! log line cost about as much as validating it (bench/callgrind).
 
-use std::cell::RefCell;
 use std::fmt::{self, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use crate::clock::write_time;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -61,48 +62,6 @@ where
         fields.result?;
         writer.write_char('\n')
     }
-}
-
-thread_local! {
-    /// The last whole second formatted on this thread: (seconds, "YYYY-MM-DDTHH:MM:SS").
-    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
-}
-
-/// RFC 3339 UTC with milliseconds, as the journal writes times.
-pub fn rfc3339_millis(t: SystemTime) -> String {
-    let mut s = String::with_capacity(24);
-    let _ = write_second(&mut s, t, |out, since| {
-        write!(out, ".{:03}Z", since.subsec_millis())
-    });
-    s
-}
-
-/// RFC 3339 UTC with microseconds.
-fn write_time(out: &mut impl Write, now: SystemTime) -> fmt::Result {
-    write_second(out, now, |out, since| {
-        write!(out, ".{:06}Z", since.subsec_micros())
-    })
-}
-
-/// The date and time to the second (cached per thread), then `fraction`.
-fn write_second<W: Write>(
-    out: &mut W,
-    now: SystemTime,
-    fraction: impl FnOnce(&mut W, std::time::Duration) -> fmt::Result,
-) -> fmt::Result {
-    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    SECOND.with(|cell| {
-        let mut cached = cell.borrow_mut();
-        if cached.0 != secs {
-            let whole = UNIX_EPOCH + std::time::Duration::from_secs(secs);
-            let text = humantime::format_rfc3339_seconds(whole).to_string();
-            cached.1 = text.trim_end_matches('Z').to_string();
-            cached.0 = secs;
-        }
-        out.write_str(&cached.1)?;
-        fraction(out, since)
-    })
 }
 
 /// The target of the per-request line. Its fields (method, path, status,
@@ -260,20 +219,6 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn time_is_rfc3339_with_micros_and_the_cache_follows_the_clock() {
-        let mut s = String::new();
-        let t = UNIX_EPOCH + std::time::Duration::from_micros(1_764_563_439_703_456);
-        write_time(&mut s, t).unwrap();
-        assert_eq!(s, "2025-12-01T04:30:39.703456Z");
-        s.clear();
-        write_time(&mut s, t + std::time::Duration::from_secs(86_400)).unwrap();
-        assert_eq!(s, "2025-12-02T04:30:39.703456Z");
-        assert_eq!(rfc3339_millis(t), "2025-12-01T04:30:39.703Z");
-        let before_epoch = UNIX_EPOCH - std::time::Duration::from_secs(1);
-        assert_eq!(rfc3339_millis(before_epoch), "1970-01-01T00:00:00.000Z");
-    }
 
     /// Everything a subscriber writes, for reading back in a test.
     #[derive(Clone, Default)]

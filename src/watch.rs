@@ -13,15 +13,15 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::app::AppState;
 use crate::contract::{Contract, FixturePaths, SpecPaths};
-use crate::server::AppState;
 
 /// How long a burst of edits must stay quiet before the files are checked:
 /// editors and `sed -i` write a file in several steps.
@@ -32,30 +32,6 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 
 /// Names in the log line before "and N more".
 const NAMES_IN_LOG: usize = 3;
-
-/// What the watch did, for `GET /__specmock/health`. Kept in the server state,
-/// beside the contract: reloads replace the contract, not these.
-#[derive(Debug, Default)]
-pub struct WatchCounters {
-    active: AtomicBool,
-    reloads: AtomicU64,
-    failed_reloads: AtomicU64,
-    file_checks: AtomicU64,
-}
-
-impl WatchCounters {
-    /// `{"active", "reloads", "failedReloads", "fileChecks"}`: contracts swapped
-    /// in, reloads refused (the old contract kept), and files whose content was
-    /// compared after an event. None grows while nobody edits.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "active": self.active.load(Ordering::Relaxed),
-            "reloads": self.reloads.load(Ordering::Relaxed),
-            "failedReloads": self.failed_reloads.load(Ordering::Relaxed),
-            "fileChecks": self.file_checks.load(Ordering::Relaxed),
-        })
-    }
-}
 
 /// Keeps the watch alive; dropping it stops watching (the checking thread
 /// ends when the watcher's channel closes).

@@ -8,11 +8,11 @@ pub mod login;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
+use crate::app::{AdminAccess, AppState};
 use crate::journal::{Filter, Verification};
 use crate::problem::Problem;
 use crate::request::Request;
 use crate::respond::Answer;
-use crate::server::{AdminAccess, AppState};
 
 /// The inspector page served at `GET /__specmock/`.
 const INSPECTOR_HTML: &str = include_str!("inspector.html");
@@ -187,8 +187,8 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::ServeConfig;
     use crate::contract::Contract;
-    use crate::server::ServeConfig;
     use bytes::Bytes;
 
     #[test]

@@ -611,7 +611,7 @@ pub struct Unrouted {
 
 /// RFC 3339 in UTC with milliseconds.
 pub fn rfc3339(t: SystemTime) -> String {
-    crate::logline::rfc3339_millis(t)
+    crate::clock::rfc3339_millis(t)
 }
 
 /// Microseconds of a duration, saturating.

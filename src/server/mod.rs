@@ -4,9 +4,6 @@
 //! exchange, and writes the answer. The admin API (`admin`) shares the
 //! listener under `/__specmock/`.
 
-mod config;
-mod state;
-
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -35,9 +32,8 @@ use crate::request::Request;
 use crate::respond::Answer;
 use crate::respond::prefer::Fault;
 
+pub use crate::app::{AdminAccess, AppState, Limits, RecordConfig, ServeConfig};
 pub use crate::pipeline::OPERATION_HEADER;
-pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
-pub use state::AppState;
 
 /// A server running in the background of the current tokio runtime. Dropping
 /// it stops it.

@@ -1,19 +1,25 @@
-//! What every request handler shares: the contract in force (swapped whole
-//! on reload) and the run-time state beside it (journal, stateful store,
-//! recorder, counters).
+//! What a running server holds: its settings ([`ServeConfig`]), and what
+//! every request handler shares ([`AppState`]): the contract in force
+//! (swapped whole on reload) and the run-time state beside it (journal,
+//! stateful store, recorder, counters). The server, the admin API and
+//! `--watch` all use it; it uses none of them.
+
+mod config;
+pub mod session;
 
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 
-use super::{AdminAccess, Limits, ServeConfig};
 use crate::contract::Contract;
 use crate::journal::Journal;
 use crate::pipeline::PipelineOptions;
 use crate::redact::Credentials;
 use crate::report::{ReportPaths, write_reports};
+pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -41,9 +47,9 @@ pub struct AppState {
     pub limits: Limits,
     extra_redact: Vec<String>,
     /// What `--watch` did (reloads, file checks), beside the contract it replaces.
-    pub watch: crate::watch::WatchCounters,
+    pub watch: WatchCounters,
     /// The inspector's browser session (`--admin-token`).
-    pub(crate) session: crate::admin::login::Session,
+    pub(crate) session: session::Session,
 }
 
 impl AppState {
@@ -76,8 +82,8 @@ impl AppState {
             resources: crate::state::ResourceStore::new(config.stateful),
             limits: config.limits,
             extra_redact: config.redact.clone(),
-            watch: crate::watch::WatchCounters::default(),
-            session: crate::admin::login::Session::new()?.for_port(config.port),
+            watch: WatchCounters::default(),
+            session: session::Session::new()?.for_port(config.port),
         })
     }
 
@@ -92,5 +98,29 @@ impl AppState {
     /// Write the reports asked for now.
     pub fn write_reports(&self) -> io::Result<Vec<PathBuf>> {
         write_reports(&self.reports, &self.contract.load(), &self.journal)
+    }
+}
+
+/// What the watch did, for `GET /__specmock/health`. Kept in the server state,
+/// beside the contract: reloads replace the contract, not these.
+#[derive(Debug, Default)]
+pub struct WatchCounters {
+    pub(crate) active: AtomicBool,
+    pub(crate) reloads: AtomicU64,
+    pub(crate) failed_reloads: AtomicU64,
+    pub(crate) file_checks: AtomicU64,
+}
+
+impl WatchCounters {
+    /// `{"active", "reloads", "failedReloads", "fileChecks"}`: contracts swapped
+    /// in, reloads refused (the old contract kept), and files whose content was
+    /// compared after an event. None grows while nobody edits.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "active": self.active.load(Ordering::Relaxed),
+            "reloads": self.reloads.load(Ordering::Relaxed),
+            "failedReloads": self.failed_reloads.load(Ordering::Relaxed),
+            "fileChecks": self.file_checks.load(Ordering::Relaxed),
+        })
     }
 }
