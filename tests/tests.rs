@@ -9,6 +9,7 @@ mod browser;
 mod ci;
 mod examples;
 mod formats;
+mod forms;
 mod foundation;
 mod frontend;
 mod generation;

@@ -91,6 +91,7 @@ mod tests {
                 schema: None,
                 shape: Default::default(),
                 examples: vec![],
+                encoding: vec![],
             })
             .collect()
     }

@@ -572,15 +572,28 @@ impl Builder<'_> {
                 .as_ref()
                 .map(|s| self.compiler.shape(self.files, &s.loc))
                 .unwrap_or_default();
+            let media_type = mt.to_ascii_lowercase();
+            let encoding = if dir == Direction::Request && is_form(&media_type) {
+                super::encoding::read(self.files, &mloc, media, &mut self.warnings)
+            } else {
+                Vec::new()
+            };
             out.push(MediaType {
-                media_type: mt.to_ascii_lowercase(),
+                media_type,
                 schema,
                 shape,
                 examples,
+                encoding,
             });
         }
         out
     }
+}
+
+/// The media types whose fields an Encoding Object describes.
+fn is_form(media_type: &str) -> bool {
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    essence == "application/x-www-form-urlencoded" || essence.starts_with("multipart/")
 }
 
 fn parse_scheme(s: &Value) -> Result<SecurityScheme, String> {

@@ -24,6 +24,7 @@
 
 mod build;
 mod compile;
+mod encoding;
 mod error;
 mod lenient;
 mod model;

@@ -372,6 +372,53 @@ pub struct MediaType {
     pub shape: std::sync::Arc<Shape>,
     /// Named examples (`examples`), or one unnamed (`example`).
     pub examples: Vec<Example>,
+    /// How each form or multipart field is serialised, by field name: the
+    /// request body's `encoding` (Swagger 2.0 `formData` carried into it).
+    /// Empty for other media types and for fields left to the defaults.
+    pub encoding: Vec<(String, FieldEncoding)>,
+}
+
+impl MediaType {
+    /// The encoding of a form field (the defaults when none is declared).
+    pub fn field_encoding(&self, name: &str) -> &FieldEncoding {
+        self.encoding
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e)
+            .unwrap_or(&FieldEncoding::DEFAULT)
+    }
+}
+
+/// One field's Encoding Object, read once at load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldEncoding {
+    /// `style`, `explode` or `allowReserved` is written: RFC 6570 style-based
+    /// serialisation, where `contentType` is ignored (OpenAPI 3.0.4/3.1.1).
+    pub styled: bool,
+    pub style: Style,
+    pub explode: bool,
+    /// Swagger 2.0 `collectionFormat: tsv`.
+    pub tab_separated: bool,
+    /// Reserved characters may be sent unencoded; only read when `styled`.
+    pub allow_reserved: bool,
+    /// False when the encoding says `allowEmptyValue: false` (Swagger 2.0
+    /// formData's default, carried over at load).
+    pub allow_empty: bool,
+    /// `contentType` names a JSON media type: the field's text is JSON.
+    pub json: bool,
+}
+
+impl FieldEncoding {
+    /// A field with no Encoding Object.
+    pub const DEFAULT: FieldEncoding = FieldEncoding {
+        styled: false,
+        style: Style::Form,
+        explode: true,
+        tab_separated: false,
+        allow_reserved: false,
+        allow_empty: true,
+        json: false,
+    };
 }
 
 /// An example value from the document.

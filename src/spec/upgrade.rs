@@ -7,7 +7,8 @@
 //! the operation `consumes` (form-encoded included, as Adafruit's clients send
 //! it); `formData` parameters → a form `requestBody`; `produces` × response
 //! `schema` → response `content`, with `examples` keyed by media type;
-//! `collectionFormat` → `style`/`explode`; `x-nullable` → `nullable`.
+//! `collectionFormat` → `style`/`explode` (for formData, in the media type's
+//! `encoding`, with `allowEmptyValue`); `x-nullable` → `nullable`.
 
 use serde_json::{Map, Value, json};
 
@@ -278,6 +279,7 @@ impl Upgrader<'_> {
         let mut params = Vec::new();
         let mut form_props = Map::new();
         let mut form_required = Vec::new();
+        let mut form_encoding = Map::new();
         let mut has_file = false;
         for (_, p) in merged {
             match p.get("in").and_then(Value::as_str) {
@@ -329,6 +331,7 @@ impl Upgrader<'_> {
                     if p.get("required").and_then(Value::as_bool).unwrap_or(false) {
                         form_required.push(json!(name));
                     }
+                    form_encoding.insert(name.clone(), form_field_encoding(&p));
                     form_props.insert(name, param_schema(&p));
                 }
                 _ => {
@@ -361,7 +364,12 @@ impl Upgrader<'_> {
             };
             let content: Map<String, Value> = mimes
                 .into_iter()
-                .map(|m| (m, json!({ "schema": schema.clone() })))
+                .map(|m| {
+                    (
+                        m,
+                        json!({ "schema": schema.clone(), "encoding": form_encoding }),
+                    )
+                })
                 .collect();
             out.insert(
                 "requestBody".into(),
@@ -485,6 +493,37 @@ fn parameter(p: &Value) -> Value {
             out.insert("style".into(), json!(style));
         }
         out.insert("explode".into(), json!(explode));
+    }
+    Value::Object(out)
+}
+
+/// A Swagger 2.0 formData parameter's serialisation as an OpenAPI 3 Encoding
+/// Object: `collectionFormat` (default `csv`) as `style`/`explode`, and
+/// `allowEmptyValue` (default false) kept, which the Encoding Object has no
+/// field for but the validator reads.
+fn form_field_encoding(p: &Value) -> Value {
+    let mut out = Map::new();
+    let allow_empty = p
+        .get("allowEmptyValue")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    out.insert("allowEmptyValue".into(), json!(allow_empty));
+    if p.get("type").and_then(Value::as_str) == Some("array") {
+        let (style, explode) = match p.get("collectionFormat").and_then(Value::as_str) {
+            Some("multi") => ("form", true),
+            Some("ssv") => ("spaceDelimited", false),
+            Some("pipes") => ("pipeDelimited", false),
+            Some("tsv") => {
+                out.insert("x-specmock-collection-format".into(), json!("tsv"));
+                ("form", false)
+            }
+            _ => ("form", false),
+        };
+        out.insert("style".into(), json!(style));
+        out.insert("explode".into(), json!(explode));
+        // Swagger 2.0 has no rule on reserved characters in form values; a
+        // style written here must not bring in OpenAPI 3's.
+        out.insert("allowReserved".into(), json!(true));
     }
     Value::Object(out)
 }
@@ -666,6 +705,27 @@ mod tests {
             body["content"]["application/x-www-form-urlencoded"]["schema"]["required"][0],
             "value"
         );
+    }
+
+    #[test]
+    fn form_data_serialisation_goes_into_the_encoding() {
+        let v = up(
+            json!({"swagger": "2.0", "consumes": ["multipart/form-data"], "paths": {"/t": {"post": {"parameters": [
+            {"in": "formData", "name": "a", "type": "array", "items": {"type": "string"}},
+            {"in": "formData", "name": "b", "type": "array", "items": {"type": "string"}, "collectionFormat": "multi"},
+            {"in": "formData", "name": "c", "type": "array", "items": {"type": "string"}, "collectionFormat": "tsv"},
+            {"in": "formData", "name": "d", "type": "string", "allowEmptyValue": true}
+        ], "responses": {}}}}}),
+        );
+        let enc =
+            &v["paths"]["/t"]["post"]["requestBody"]["content"]["multipart/form-data"]["encoding"];
+        assert_eq!(
+            enc["a"],
+            json!({"allowEmptyValue": false, "style": "form", "explode": false, "allowReserved": true})
+        );
+        assert_eq!(enc["b"]["explode"], true);
+        assert_eq!(enc["c"]["x-specmock-collection-format"], "tsv");
+        assert_eq!(enc["d"], json!({"allowEmptyValue": true}));
     }
 
     #[test]

@@ -3,15 +3,13 @@
 //! the body must parse and match its schema. A `Content-Type` on an empty
 //! body is not a violation: SDKs send one on GET and DELETE.
 
-use std::task::{Context, Poll, Waker};
-
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::request::Request;
-use crate::spec::{MediaType, Operation, Shape};
+use crate::spec::{MediaType, Operation};
 
-use super::{ValidateOptions, Violation, ViolationKind, schema_violations};
+use super::{ValidateOptions, Violation, ViolationKind, form, schema_violations};
 
 /// How well a declared media type matches the request's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -134,7 +132,8 @@ pub fn check(
         ));
         return (None, None);
     };
-    let parsed = match parse(media, content_type, &req.body) {
+    let mut superseded = Vec::new();
+    let parsed = match parse(media, content_type, &req.body, out, &mut superseded) {
         Ok(v) => v,
         Err(message) => {
             out.push(Violation::new(ViolationKind::Body, "body", message));
@@ -150,6 +149,7 @@ pub fn check(
             "body",
             &mut found,
         );
+        found.retain(|v| !under_any(&v.location, &superseded));
         if options.tolerate_nulls && !found.is_empty() {
             // Drop the nulls the schema refused and check again: what still
             // fails is a real violation; the dropped nulls become warnings.
@@ -171,6 +171,7 @@ pub fn check(
                     "body",
                     &mut found,
                 );
+                found.retain(|v| !under_any(&v.location, &superseded));
                 for t in tolerated {
                     if !found.iter().any(|f| f.location == t.location) {
                         warnings.push(Violation::new(
@@ -190,6 +191,15 @@ pub fn check(
     (parsed, Some(media.media_type.clone()))
 }
 
+/// Is `location` one of `prefixes`, or under one?
+fn under_any(location: &str, prefixes: &[String]) -> bool {
+    prefixes.iter().any(|p| {
+        location
+            .strip_prefix(p.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 fn remove_at(v: &mut Value, pointer: &str) -> bool {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return false;
@@ -202,8 +212,15 @@ fn remove_at(v: &mut Value, pointer: &str) -> bool {
 }
 
 /// Parse a body by its media type. `Ok(None)`: a media type specmock does
-/// not look inside (binary), accepted as is.
-fn parse(media: &MediaType, content_type: &str, body: &Bytes) -> Result<Option<Value>, String> {
+/// not look inside (binary), accepted as is. A form body's own violations go
+/// to `out`; `superseded` gets the locations whose schema violations they replace.
+fn parse(
+    media: &MediaType,
+    content_type: &str,
+    body: &Bytes,
+    out: &mut Vec<Violation>,
+    superseded: &mut Vec<String>,
+) -> Result<Option<Value>, String> {
     let mt = essence(content_type);
     if mt.ends_with("/json") || mt.ends_with("+json") {
         // serde_json refuses nesting deeper than 128 levels with an error,
@@ -212,14 +229,17 @@ fn parse(media: &MediaType, content_type: &str, body: &Bytes) -> Result<Option<V
             .map(Some)
             .map_err(|e| format!("the body is not valid JSON: {e}"));
     }
-    if mt == "application/x-www-form-urlencoded" {
-        return Ok(Some(form_object(
-            &media.shape,
-            form_urlencoded::parse(body).into_owned(),
-        )));
-    }
-    if mt == "multipart/form-data" {
-        return multipart(&media.shape, content_type, body).map(Some);
+    let multipart = mt == "multipart/form-data";
+    if multipart || mt == "application/x-www-form-urlencoded" {
+        let fields = if multipart {
+            form::multipart_fields(content_type, body)?
+        } else {
+            form::urlencoded_fields(body)
+        };
+        let read = form::read(media, &fields, multipart);
+        out.extend(read.violations);
+        superseded.extend(read.superseded);
+        return Ok(Some(read.value));
     }
     if mt.starts_with("text/") {
         return std::str::from_utf8(body)
@@ -228,66 +248,6 @@ fn parse(media: &MediaType, content_type: &str, body: &Bytes) -> Result<Option<V
     }
     Ok(None)
 }
-
-/// Form fields as an object, each coerced by its property's shape; a field
-/// sent more than once is an array.
-fn form_object(shape: &Shape, pairs: impl Iterator<Item = (String, String)>) -> Value {
-    let mut map: Map<String, Value> = Map::new();
-    for (k, v) in pairs {
-        let prop = shape.property(&k);
-        if prop.is_array() {
-            let item = prop.items().coerce(&v);
-            match map.get_mut(&k) {
-                Some(Value::Array(items)) => items.push(item),
-                _ => {
-                    map.insert(k, Value::Array(vec![item]));
-                }
-            }
-        } else if let Some(existing) = map.get_mut(&k) {
-            let item = prop.coerce(&v);
-            match existing {
-                Value::Array(items) => items.push(item),
-                other => *other = Value::Array(vec![other.take(), item]),
-            }
-        } else {
-            map.insert(k, prop.coerce(&v));
-        }
-    }
-    Value::Object(map)
-}
-
-/// multipart/form-data fields (files as their text, or a placeholder when binary).
-fn multipart(shape: &Shape, content_type: &str, body: &Bytes) -> Result<Value, String> {
-    let boundary = multer::parse_boundary(content_type)
-        .map_err(|e| format!("multipart body without a usable boundary: {e}"))?;
-    let stream = futures_util::stream::iter([Ok::<Bytes, std::io::Error>(body.clone())]);
-    let mut mp = multer::Multipart::new(stream, boundary);
-    let mut pairs = Vec::new();
-    // The whole body is already in memory, so every future below is ready at
-    // once: poll with a no-op waker instead of needing an executor here.
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        let field = match std::pin::pin!(mp.next_field()).poll(&mut cx) {
-            Poll::Ready(Ok(Some(f))) => f,
-            Poll::Ready(Ok(None)) => break,
-            Poll::Ready(Err(e)) => return Err(format!("malformed multipart body: {e}")),
-            Poll::Pending => return Err("malformed multipart body: truncated".into()),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = match std::pin::pin!(field.bytes()).poll(&mut cx) {
-            Poll::Ready(Ok(b)) => b,
-            Poll::Ready(Err(e)) => {
-                return Err(format!("malformed multipart field \"{name}\": {e}"));
-            }
-            Poll::Pending => return Err("malformed multipart body: truncated".into()),
-        };
-        let text = String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| "<binary>".to_string());
-        pairs.push((name, text));
-    }
-    Ok(form_object(shape, pairs.into_iter()))
-}
-
-use std::future::Future;
 
 #[cfg(test)]
 mod tests {
@@ -318,31 +278,5 @@ mod tests {
             match_media_type("Application/JSON", "application/json"),
             Some(MediaMatch::Exact)
         );
-    }
-
-    #[test]
-    fn form_coercion() {
-        let shape = Shape::Object(
-            vec![
-                ("n".into(), Shape::Integer),
-                ("tags".into(), Shape::Array(Box::new(Shape::String))),
-            ],
-            Box::new(Shape::Any),
-        );
-        let v = form_object(
-            &shape,
-            form_urlencoded::parse(b"n=5&tags=a&tags=b&x=y").into_owned(),
-        );
-        assert_eq!(v, serde_json::json!({"n": 5, "tags": ["a", "b"], "x": "y"}));
-    }
-
-    #[test]
-    fn multipart_fields() {
-        let body = Bytes::from_static(
-            b"--XyZ\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nabc\r\n--XyZ--\r\n",
-        );
-        let v = multipart(&Shape::Any, "multipart/form-data; boundary=XyZ", &body).unwrap();
-        assert_eq!(v, serde_json::json!({"token": "abc"}));
-        assert!(multipart(&Shape::Any, "multipart/form-data", &body).is_err());
     }
 }

@@ -7,6 +7,7 @@
 //! What the client gets back for them is the respond stage's business.
 
 mod body;
+mod form;
 mod params;
 mod security;
 

@@ -131,28 +131,34 @@ fn simple_like(p: &Parameter, raw: &str) -> Value {
 /// Split a serialised array or object by `sep` and coerce; primitives as-is.
 fn split_values(p: &Parameter, raw: &str, sep: char) -> Value {
     let sep = if p.tab_separated { '\t' } else { sep };
+    split_delimited(&p.shape, raw, sep)
+}
+
+/// A value of `shape` serialised as one string: an array's items or an
+/// object's `k,v,k2,v2` split by `sep` and coerced; a primitive coerced whole.
+pub(super) fn split_delimited(shape: &Shape, raw: &str, sep: char) -> Value {
     // A value that may be an array or a scalar is an array only when it holds a separator.
-    let either = matches!(*p.shape, Shape::Either(_));
-    if p.shape.is_array() && (!either || raw.contains(sep)) {
+    let either = matches!(shape, Shape::Either(_));
+    if shape.is_array() && (!either || raw.contains(sep)) {
         let items = if raw.is_empty() {
             Vec::new()
         } else {
-            raw.split(sep).map(|v| p.shape.items().coerce(v)).collect()
+            raw.split(sep).map(|v| shape.items().coerce(v)).collect()
         };
         return Value::Array(items);
     }
-    if p.shape.is_object() {
+    if shape.is_object() {
         // k,v,k2,v2
         let parts: Vec<&str> = raw.split(sep).collect();
         let mut map = Map::new();
         for pair in parts.chunks(2) {
             let k = pair[0];
             let v = pair.get(1).copied().unwrap_or("");
-            map.insert(k.to_string(), p.shape.property(k).coerce(v));
+            map.insert(k.to_string(), shape.property(k).coerce(v));
         }
         return Value::Object(map);
     }
-    p.shape.coerce(raw)
+    shape.coerce(raw)
 }
 
 /// Query values: `form` (exploded or not), `spaceDelimited`, `pipeDelimited`, `deepObject`.
