@@ -16,12 +16,13 @@ use serde_json::{Map, Value, json};
 use crate::contract::Contract;
 use crate::journal::rfc3339;
 use crate::media::is_json;
+use crate::media::match_media_type;
 use crate::problem::Problem;
 use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
 use crate::respond::{Answer, declared_for, generate};
 use crate::spec::{Document, Loc, Operation};
-use crate::validate::{Violation, ViolationKind, match_media_type};
+use crate::validate::{Violation, ViolationKind};
 
 /// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[

@@ -12,7 +12,6 @@
 //! gets no body and no `Content-Type`.
 
 pub mod generate;
-pub mod negotiate;
 pub mod prefer;
 pub mod reject;
 
@@ -129,7 +128,7 @@ pub fn respond(
     let mut answer = if resp.content.is_empty() {
         Answer::empty(status)
     } else {
-        let Some(media) = negotiate::choose(&resp.content, req.header_str("accept")) else {
+        let Some(media) = media::accept::choose(&resp.content, req.header_str("accept")) else {
             let offered: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
             return Answer::problem(
                 &Problem::new(

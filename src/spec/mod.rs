@@ -199,7 +199,7 @@ fn check_examples(files: &FileSet, ops: &mut [Operation]) -> (Vec<LoadError>, Ve
     for op in ops.iter() {
         for r in &op.responses {
             for media in &r.content {
-                if let Some(kind) = crate::media::unserialisable(media)
+                if let Some(kind) = media.unserialisable()
                     && let Some(schema) = &media.schema
                 {
                     warnings.push(

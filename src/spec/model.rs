@@ -421,6 +421,28 @@ impl FieldEncoding {
     };
 }
 
+impl crate::media::accept::Declared for MediaType {
+    fn media_type(&self) -> &str {
+        &self.media_type
+    }
+}
+
+impl MediaType {
+    /// Why this response media type cannot carry its schema's values, if it
+    /// cannot: "an object" or "an array" schema declared for plain text
+    /// (`text/plain`, `text/html`), which has no form for them.
+    pub fn unserialisable(&self) -> Option<&'static str> {
+        if !crate::media::is_plain_text(&self.media_type) {
+            return None;
+        }
+        match &*self.shape {
+            Shape::Object(..) => Some("an object"),
+            Shape::Array(..) => Some("an array"),
+            _ => None,
+        }
+    }
+}
+
 /// An example value from the document.
 #[derive(Debug, Clone)]
 pub struct Example {

@@ -6,60 +6,11 @@
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::media::{essence, match_media_type};
 use crate::request::Request;
 use crate::spec::{MediaType, Operation};
 
 use super::{ValidateOptions, Violation, ViolationKind, form, schema_violations};
-
-/// How well a declared media type matches the request's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum MediaMatch {
-    /// `*/*`
-    Any,
-    /// `application/*`
-    Type,
-    /// `application/*+json`
-    Suffix,
-    /// `application/json`
-    Exact,
-}
-
-/// The essence of a media type: lower-case `type/subtype`, parameters dropped.
-pub fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// Does `declared` (possibly with wildcards) cover `actual`?
-pub fn match_media_type(declared: &str, actual: &str) -> Option<MediaMatch> {
-    let declared = essence(declared);
-    let actual = essence(actual);
-    if declared == actual {
-        return Some(MediaMatch::Exact);
-    }
-    if declared == "*/*" || declared == "*" {
-        return Some(MediaMatch::Any);
-    }
-    let (dt, ds) = declared.split_once('/')?;
-    let (at, asub) = actual.split_once('/')?;
-    if dt != at && dt != "*" {
-        return None;
-    }
-    if ds == "*" {
-        return Some(MediaMatch::Type);
-    }
-    // application/*+json covers application/vnd.x+json and application/json.
-    if let Some(suffix) = ds.strip_prefix("*+")
-        && (asub == suffix || asub.ends_with(&format!("+{suffix}")))
-    {
-        return Some(MediaMatch::Suffix);
-    }
-    None
-}
 
 /// The declared media type that best covers `actual`.
 fn best_media<'o>(content: &'o [MediaType], actual: &str) -> Option<&'o MediaType> {
@@ -247,36 +198,4 @@ fn parse(
             .map_err(|e| format!("the body is not valid UTF-8: {e}"));
     }
     Ok(None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn media_type_matching() {
-        assert_eq!(
-            match_media_type("application/json", "application/json; charset=utf-8"),
-            Some(MediaMatch::Exact)
-        );
-        assert_eq!(
-            match_media_type("application/*+json", "application/merge-patch+json"),
-            Some(MediaMatch::Suffix)
-        );
-        assert_eq!(
-            match_media_type("application/*+json", "application/json"),
-            Some(MediaMatch::Suffix)
-        );
-        assert_eq!(
-            match_media_type("application/*", "application/xml"),
-            Some(MediaMatch::Type)
-        );
-        assert_eq!(match_media_type("*/*", "text/plain"), Some(MediaMatch::Any));
-        assert_eq!(match_media_type("application/json", "text/plain"), None);
-        assert_eq!(match_media_type("text/json", "application/json"), None);
-        assert_eq!(
-            match_media_type("Application/JSON", "application/json"),
-            Some(MediaMatch::Exact)
-        );
-    }
 }

@@ -17,8 +17,6 @@ use serde_json::Value;
 use crate::request::Request;
 use crate::route::Routed;
 
-pub use body::{MediaMatch, match_media_type};
-
 /// What a violation is about: it decides the status the client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

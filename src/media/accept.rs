@@ -2,8 +2,6 @@
 //! media types (q-values and wildcards honoured); `None` means nothing fits
 //! (406).
 
-use crate::spec::MediaType;
-
 /// One media range of an `Accept` header.
 #[derive(Debug, Clone, PartialEq)]
 struct Range {
@@ -54,19 +52,31 @@ fn specificity(r: &Range, media: &str) -> Option<u8> {
     (r.sub == sub).then_some(2)
 }
 
+/// Something declared with a media type (a response's media type object).
+pub trait Declared {
+    /// As declared: `application/json`, `text/*`.
+    fn media_type(&self) -> &str;
+}
+
+impl Declared for &str {
+    fn media_type(&self) -> &str {
+        self
+    }
+}
+
 /// Pick the declared media type the client accepts best; declared order
 /// breaks ties. No `Accept` header: the first declared.
-pub fn choose<'m>(content: &'m [MediaType], accept: Option<&str>) -> Option<&'m MediaType> {
+pub fn choose<'m, M: Declared>(content: &'m [M], accept: Option<&str>) -> Option<&'m M> {
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return content.first();
     };
     let ranges = parse_accept(accept);
-    let mut best: Option<(f32, &MediaType)> = None;
+    let mut best: Option<(f32, &M)> = None;
     for m in content {
         // The most specific matching range decides this type's q.
         let q = ranges
             .iter()
-            .filter_map(|r| specificity(r, &m.media_type).map(|s| (s, r.q)))
+            .filter_map(|r| specificity(r, m.media_type()).map(|s| (s, r.q)))
             .max_by_key(|(s, _)| *s)
             .map(|(_, q)| q);
         if let Some(q) = q
@@ -83,24 +93,9 @@ pub fn choose<'m>(content: &'m [MediaType], accept: Option<&str>) -> Option<&'m 
 mod tests {
     use super::*;
 
-    fn media(types: &[&str]) -> Vec<MediaType> {
-        types
-            .iter()
-            .map(|t| MediaType {
-                media_type: t.to_string(),
-                schema: None,
-                shape: Default::default(),
-                examples: vec![],
-                encoding: vec![],
-            })
-            .collect()
+    fn pick(types: &[&'static str], accept: Option<&str>) -> Option<String> {
+        choose(types, accept).map(|m| m.to_string())
     }
-
-    fn pick(types: &[&str], accept: Option<&str>) -> Option<String> {
-        let m = media(types);
-        choose(&m, accept).map(|m| m.media_type.clone())
-    }
-
     #[test]
     fn negotiation() {
         let j = &["application/json", "text/plain"];
