@@ -3,7 +3,7 @@
 //! preflights on any path of the contract get a 204.
 
 use crate::contract::Contract;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::respond::Answer;
 
@@ -41,9 +41,7 @@ pub fn preflight(contract: &Contract, req: &Request, wanted: &str, origin: &str)
     );
     if !known {
         let mut a = Answer::problem(&Problem::new(
-            404,
-            "no-route",
-            "No operation matches this path",
+            ProblemKind::NoRoute,
             format!(
                 "preflight for {wanted} {}: no operation of the loaded documents has this path",
                 req.path

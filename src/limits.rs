@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::respond::Answer;
 
 /// Limits on what one request or connection may use, each answered with a
@@ -48,8 +48,8 @@ impl Default for Limits {
 pub const HYPER_MAX_BUF: usize = 1024 * 1024;
 
 /// A limit a request went over, as the problem the client gets.
-pub fn over_limit(status: u16, kind: &'static str, title: &str, detail: String) -> Answer {
-    Answer::problem(&Problem::new(status, kind, title.to_string(), detail))
+pub fn over_limit(kind: ProblemKind, detail: String) -> Answer {
+    Answer::problem(&Problem::new(kind, detail))
 }
 
 /// Checks that need only the request head: URL length, a NUL in the path,
@@ -58,9 +58,7 @@ pub fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Optio
     let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
     if target > limits.max_url {
         return Some(over_limit(
-            414,
-            "uri-too-long",
-            "The request target is too long",
+            ProblemKind::UriTooLong,
             format!(
                 "the path and query are {target} bytes; the limit is {} (--max-url-length)",
                 limits.max_url
@@ -70,18 +68,14 @@ pub fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Optio
     let path = parts.uri.path();
     if path.contains("%00") || path.contains('\0') {
         return Some(over_limit(
-            400,
-            "bad-path",
-            "The path holds a NUL byte",
+            ProblemKind::BadPath,
             "a path may not contain %00".to_string(),
         ));
     }
     let count = parts.headers.len();
     if count > limits.max_headers {
         return Some(over_limit(
-            431,
-            "too-many-headers",
-            "Too many request headers",
+            ProblemKind::TooManyHeaders,
             format!(
                 "{count} headers; the limit is {} (--max-headers)",
                 limits.max_headers
@@ -95,9 +89,7 @@ pub fn check_head(limits: &Limits, parts: &hyper::http::request::Parts) -> Optio
         .sum();
     if bytes > limits.max_header_bytes {
         return Some(over_limit(
-            431,
-            "headers-too-large",
-            "The request headers are too large",
+            ProblemKind::HeadersTooLarge,
             format!(
                 "the headers are {bytes} bytes; the limit is {} (--max-header-size)",
                 limits.max_header_bytes

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hyper::header::{ALLOW, HeaderName, HeaderValue};
 
 use crate::contract::Contract;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::respond::{self, Answer, RespondOptions};
 use crate::route::NotRouted;
@@ -162,9 +162,7 @@ fn empty_parameters(
 fn unavailable(op: &Operation, why: &str) -> Answer {
     let mut a = Answer::problem(
         &Problem::new(
-            501,
-            "operation-unavailable",
-            "The operation could not be built from its document",
+            ProblemKind::OperationUnavailable,
             format!(
                 "{} {} ({}) is not served: {why}",
                 op.method, op.route, op.display_id
@@ -181,7 +179,7 @@ fn not_routed(contract: &Contract, req: &Request, not: NotRouted) -> Answer {
     match not {
         NotRouted::NotFound => {
             let mut detail = format!("no operation of the loaded documents has the path {path}");
-            let mut p = Problem::new(404, "no-route", "No operation matches this path", "")
+            let mut p = Problem::new(ProblemKind::NoRoute, "")
                 .with("method", req.method.as_str())
                 .with("path", path);
             if let Some((m, route)) = contract.routes().closest(&req.method, path) {
@@ -197,9 +195,7 @@ fn not_routed(contract: &Contract, req: &Request, not: NotRouted) -> Answer {
         NotRouted::MethodNotAllowed { allow } => {
             let allowed: Vec<&str> = allow.iter().map(|m| m.as_str()).collect();
             let p = Problem::new(
-                405,
-                "method-not-allowed",
-                "The path exists but not with this method",
+                ProblemKind::MethodNotAllowed,
                 format!(
                     "{} is not declared for {path}; declared: {}",
                     req.method,

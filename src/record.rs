@@ -17,7 +17,7 @@ use crate::contract::Contract;
 use crate::journal::rfc3339;
 use crate::media::is_json;
 use crate::media::match_media_type;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
 use crate::respond::{Answer, declared_for, generate};
@@ -191,13 +191,8 @@ fn sweep_temp_files(dir: &Path, depth: usize) {
 /// A 502 naming the upstream.
 pub fn bad_gateway(url: &str, why: &str) -> Answer {
     Answer::problem(
-        &Problem::new(
-            502,
-            "upstream-unreachable",
-            "The upstream did not answer",
-            format!("{url}: {why}"),
-        )
-        .with("upstream", url),
+        &Problem::new(ProblemKind::UpstreamUnreachable, format!("{url}: {why}"))
+            .with("upstream", url),
     )
 }
 

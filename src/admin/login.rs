@@ -11,7 +11,7 @@
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::respond::Answer;
 
@@ -65,9 +65,7 @@ pub fn login(session: &Session, want: &str, req: &Request) -> Answer {
         }
         None => {
             return Answer::problem(&Problem::new(
-                500,
-                "internal-error",
-                "The admin session cookie could not be made",
+                ProblemKind::InternalError,
                 "this is a specmock bug, please report it; meanwhile use Authorization: Bearer",
             ));
         }

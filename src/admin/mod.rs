@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::app::{AdminAccess, AppState};
 use crate::journal::{Filter, Verification};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::respond::Answer;
 
@@ -49,9 +49,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
             let reads = matches!(req.method, hyper::Method::GET | hyper::Method::HEAD);
             if !reads && !login::from_own_origin(req) {
                 return Answer::problem(&Problem::new(
-                    403,
-                    "admin-cross-origin",
-                    "The admin session cookie only works from the inspector itself",
+                    ProblemKind::AdminCrossOrigin,
                     "this request changes something and carries the session cookie but no Origin of this server; send Authorization: Bearer <the --admin-token value>, or use the inspector page",
                 ));
             }
@@ -59,17 +57,13 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         AdminAccess::Token(_) if page => return login::login_page(401, ""),
         AdminAccess::Closed => {
             return Answer::problem(&Problem::new(
-                403,
-                "admin-closed",
-                "The admin API is closed off loopback",
+                ProblemKind::AdminClosed,
                 "specmock listens on a non-loopback address; restart it with --admin-token TOKEN (or --admin-open) to use the admin API",
             ));
         }
         AdminAccess::Token(_) => {
             let mut a = Answer::problem(&Problem::new(
-                401,
-                "admin-unauthorized",
-                "The admin API needs its token",
+                ProblemKind::AdminUnauthorized,
                 "send Authorization: Bearer <the --admin-token value>, or log in at /__specmock/ in a browser",
             ));
             a.headers.insert(
@@ -142,9 +136,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
                 admin_json(if result.ok { 200 } else { 417 }, &body)
             }
             Err(e) => Answer::problem(&Problem::new(
-                400,
-                "bad-verification",
-                "The verification is not valid JSON of the expected shape",
+                ProblemKind::BadVerification,
                 format!(
                     "{e}; expected e.g. {{\"operation\": \"update-api-token\", \"count\": {{\"atLeast\": 1}}}}"
                 ),
@@ -165,17 +157,10 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         }
         ("POST", "report") => match state.write_reports() {
             Ok(files) => admin_json(200, &json!({"written": files})),
-            Err(e) => Answer::problem(&Problem::new(
-                500,
-                "report-failed",
-                "The reports could not be written",
-                e.to_string(),
-            )),
+            Err(e) => Answer::problem(&Problem::new(ProblemKind::ReportFailed, e.to_string())),
         },
         _ => Answer::problem(&Problem::new(
-            404,
-            "admin-not-found",
-            "No such admin endpoint",
+            ProblemKind::AdminNotFound,
             format!(
                 "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, POST reset, POST report)",
                 req.method, req.path

@@ -25,7 +25,7 @@ pub use crate::media::{is_json, serialize_for};
 use crate::contract::Contract;
 use crate::fixtures::Fixture;
 use crate::media;
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::spec::{Example, MediaType, Operation, Response, StatusKey};
 use crate::validate::{Checked, Violation, ViolationKind};
@@ -88,9 +88,7 @@ pub fn respond(
     if options.fixtures_only {
         let closest = contract.fixtures().closest(op, req, checked.body.as_ref());
         let mut p = Problem::new(
-            404,
-            "no-fixture",
-            "No fixture matches this request",
+            ProblemKind::NoFixture,
             match &closest {
                 Some((f, diff)) => format!(
                     "--fixtures-only: no fixture matches {} {}; the closest is {} ({} {}), which differs in: {diff}",
@@ -132,9 +130,7 @@ pub fn respond(
             let offered: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
             return Answer::problem(
                 &Problem::new(
-                    406,
-                    "not-acceptable",
-                    "No declared media type is acceptable",
+                    ProblemKind::NotAcceptable,
                     format!(
                         "Accept: {} matches none of the media types {} declares for {status}: {}",
                         req.header_str("accept").unwrap_or(""),
@@ -245,9 +241,7 @@ fn no_such_example(op: &Operation, status: u16, media: &MediaType, name: &str) -
         .collect();
     Answer::problem(
         &Problem::new(
-            404,
-            "no-such-example",
-            "The operation has no example of that name",
+            ProblemKind::NoSuchExample,
             format!(
                 "{} has no example \"{name}\" for {status} {}; named examples: {}",
                 op.display_id,
@@ -284,9 +278,7 @@ fn broken_example(op: &Operation, status: u16, media: &MediaType, e: &Example) -
         .unwrap_or_default();
     let mut a = Answer::problem(
         &Problem::new(
-            500,
-            "example-breaks-schema",
-            "The document's example breaks its response schema",
+            ProblemKind::ExampleBreaksSchema,
             format!(
                 "--errors: the example{name} of {} for {status} {} breaks its schema: {}",
                 op.display_id,
@@ -316,11 +308,7 @@ fn broken_example(op: &Operation, status: u16, media: &MediaType, e: &Example) -
 /// never JSON labelled as text.
 fn unserialisable(op: &Operation, status: u16, media: &MediaType) -> Answer {
     Answer::problem(
-        &Problem::new(
-            500,
-            "unserialisable-response",
-            "The response cannot be serialised as its media type",
-            format!(
+        &Problem::new(ProblemKind::UnserialisableResponse, format!(
                 "{} declares {} for {status}, but its schema's values are objects or arrays, which have no {} form; declare application/json for it, or a string schema",
                 op.display_id, media.media_type, media.media_type
             ),
@@ -358,9 +346,7 @@ fn undeclared_code(op: &Operation, code: &str) -> Answer {
     let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
     Answer::problem(
         &Problem::new(
-            404,
-            "undeclared-status",
-            "The operation does not declare that status",
+            ProblemKind::UndeclaredStatus,
             format!(
                 "{} does not declare status {code}; it declares {}",
                 op.display_id,

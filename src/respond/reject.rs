@@ -23,7 +23,7 @@ use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHEN
 use serde_json::{Map, Value, json};
 
 use crate::contract::Contract;
-use crate::problem::PROBLEM_JSON;
+use crate::problem::{PROBLEM_JSON, Problem, ProblemKind};
 use crate::spec::{MediaType, Operation, Response, SecurityScheme, StatusKey};
 use crate::validate::{Violation, ViolationKind};
 
@@ -116,14 +116,14 @@ pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Vio
             .collect::<Vec<_>>()
             .join("; ")
     );
-    json!({
-        "type": "urn:specmock:problem:request-validation",
-        "title": "Request does not match the contract",
-        "status": status,
-        "detail": detail,
-        "operation": op.qualified_id(),
-        "violations": violations,
-    })
+    Problem::new(ProblemKind::RequestValidation, detail)
+        .with_status(status)
+        .with("operation", op.qualified_id())
+        .with(
+            "violations",
+            serde_json::to_value(violations).unwrap_or_default(),
+        )
+        .to_json()
 }
 
 /// A body for a declared response: the problem if the schema takes it (with

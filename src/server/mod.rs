@@ -27,7 +27,7 @@ use crate::contract::Contract;
 use crate::journal::journal_entry;
 use crate::limits::{HYPER_MAX_BUF, check_head, over_limit};
 use crate::pipeline::{self, Outcome};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
 use crate::respond::Answer;
 use crate::respond::prefer::Fault;
@@ -297,20 +297,13 @@ async fn handle(
         Ok(b) => b.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
             let a = over_limit(
-                413,
-                "body-too-large",
-                "The request body is too large",
+                ProblemKind::BodyTooLarge,
                 format!("the body is over the {max_body}-byte limit (--max-body-size)"),
             );
             return Ok(into_response(refuse(&state, &parts, a, started)));
         }
         Err(e) => {
-            let p = Problem::new(
-                400,
-                "bad-request",
-                "The request body could not be read",
-                e.to_string(),
-            );
+            let p = Problem::new(ProblemKind::BadRequest, e.to_string());
             let a = Answer::problem(&p);
             return Ok(into_response(refuse(&state, &parts, a, started)));
         }
@@ -360,9 +353,7 @@ async fn handle(
                     );
                     pipeline::Outcome {
                         answer: Answer::problem(&Problem::new(
-                            500,
-                            "internal-error",
-                            "specmock failed on this request",
+                            ProblemKind::InternalError,
                             format!("this is a specmock bug, please report it: {what}"),
                         )),
                         operation: None,
