@@ -137,7 +137,7 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
         let list: Vec<String> = e
             .response_violations
             .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
+            .map(|v| v.to_string())
             .collect();
         tracing::warn!(
             target: "specmock::record",
@@ -179,16 +179,8 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
             warnings = "[]",
         );
     } else {
-        let list: Vec<String> = e
-            .violations
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
-        let warn: Vec<String> = e
-            .warnings
-            .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
-            .collect();
+        let list: Vec<String> = e.violations.iter().map(|v| v.to_string()).collect();
+        let warn: Vec<String> = e.warnings.iter().map(|v| v.to_string()).collect();
         // Tracing fields are flat: the lists go in as compact JSON text.
         let as_json = |v: &[crate::validate::Violation]| {
             serde_json::to_string(v).unwrap_or_else(|_| "[]".into())

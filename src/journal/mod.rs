@@ -163,7 +163,7 @@ impl Counter {
         if !entry.violations.is_empty() {
             self.violating += 1;
             for v in &entry.violations {
-                let s = format!("{}: {}", v.location, v.message);
+                let s = v.to_string();
                 if self.samples.len() < MAX_SAMPLES && !self.samples.contains(&s) {
                     self.samples.push(s);
                 }

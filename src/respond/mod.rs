@@ -285,7 +285,7 @@ fn broken_example(op: &Operation, status: u16, media: &MediaType, e: &Example) -
                 media.media_type,
                 violations
                     .iter()
-                    .map(|v| format!("{}: {}", v.location, v.message))
+                    .map(|v| v.to_string())
                     .collect::<Vec<_>>()
                     .join("; ")
             ),

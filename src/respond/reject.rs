@@ -112,7 +112,7 @@ pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Vio
         op.route,
         violations
             .iter()
-            .map(|v| format!("{}: {}", v.location, v.message))
+            .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     );

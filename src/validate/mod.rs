@@ -58,6 +58,13 @@ impl Violation {
     }
 }
 
+/// `location: message`, as the log, the problem's `detail` and reports show it.
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
 /// Options of the validate stage.
 #[derive(Debug, Clone, Default)]
 pub struct ValidateOptions {
