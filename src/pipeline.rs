@@ -41,6 +41,44 @@ pub struct Outcome {
     pub response_violations: Vec<Violation>,
 }
 
+impl Outcome {
+    /// An answer no operation gave: 404/405, a refused request, a failure.
+    pub fn unrouted(answer: Answer) -> Outcome {
+        Outcome {
+            answer,
+            operation: None,
+            path_params: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            response_violations: Vec::new(),
+        }
+    }
+
+    /// An operation's answer, with the path parameters routing bound.
+    pub fn answered(
+        answer: Answer,
+        operation: Arc<Operation>,
+        path_params: Vec<(String, String)>,
+    ) -> Outcome {
+        Outcome {
+            operation: Some(operation),
+            path_params,
+            ..Outcome::unrouted(answer)
+        }
+    }
+
+    /// How the request broke the contract, and what was tolerated.
+    pub fn with_violations(
+        mut self,
+        violations: Vec<Violation>,
+        warnings: Vec<Violation>,
+    ) -> Outcome {
+        self.violations = violations;
+        self.warnings = warnings;
+        self
+    }
+}
+
 /// Route, validate and answer one request.
 pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Outcome {
     run_with(contract, req, options, None)
@@ -62,26 +100,12 @@ pub fn run_with(
             return empty_parameters(contract, req, op, &empty);
         }
         Err(not) => {
-            return Outcome {
-                answer: not_routed(contract, req, not),
-                operation: None,
-                path_params: Vec::new(),
-                violations: Vec::new(),
-                warnings: Vec::new(),
-                response_violations: Vec::new(),
-            };
+            return Outcome::unrouted(not_routed(contract, req, not));
         }
     };
     let op = routed.operation.clone();
     if let Some(why) = &op.unavailable {
-        return Outcome {
-            answer: unavailable(&op, why),
-            operation: Some(op),
-            path_params: routed.path_params,
-            violations: Vec::new(),
-            warnings: Vec::new(),
-            response_violations: Vec::new(),
-        };
+        return Outcome::answered(unavailable(&op, why), op, routed.path_params);
     }
     let checked = validate::validate(routed, req, &options.validate);
     // Stateful mode answers CRUD requests no fixture matches.
@@ -105,14 +129,8 @@ pub fn run_with(
         respond::reject::rejection(contract, &op, req.method.as_str(), &checked.violations)
     };
     name_operation(&mut answer, &op);
-    Outcome {
-        answer,
-        operation: Some(op),
-        path_params: checked.routed.path_params,
-        violations: checked.violations,
-        warnings: checked.warnings,
-        response_violations: Vec::new(),
-    }
+    Outcome::answered(answer, op, checked.routed.path_params)
+        .with_violations(checked.violations, checked.warnings)
 }
 
 /// Say which operation answered (`x-specmock-operation`).
@@ -147,14 +165,7 @@ fn empty_parameters(
         .collect();
     let mut answer = respond::reject::rejection(contract, &op, req.method.as_str(), &violations);
     name_operation(&mut answer, &op);
-    Outcome {
-        answer,
-        operation: Some(op),
-        path_params: Vec::new(),
-        violations,
-        warnings: Vec::new(),
-        response_violations: Vec::new(),
-    }
+    Outcome::answered(answer, op, Vec::new()).with_violations(violations, Vec::new())
 }
 
 /// An operation the loader could not build (or that declares no responses):

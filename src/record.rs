@@ -626,12 +626,9 @@ pub async fn proxy(
     let op = routed.operation.clone();
     let checked = crate::validate::validate(routed, req, &options.validate);
     let outcome = |answer: Answer, response_violations: Vec<Violation>| Outcome {
-        answer,
-        operation: Some(op.clone()),
-        path_params: checked.routed.path_params.clone(),
-        violations: checked.violations.clone(),
-        warnings: checked.warnings.clone(),
         response_violations,
+        ..Outcome::answered(answer, op.clone(), checked.routed.path_params.clone())
+            .with_violations(checked.violations.clone(), checked.warnings.clone())
     };
     if rec.strict && !checked.is_valid() {
         let answer = crate::respond::reject::rejection(

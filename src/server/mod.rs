@@ -237,18 +237,13 @@ fn refuse(
         .ok()
         .and_then(|v| v["detail"].as_str().map(str::to_string))
         .unwrap_or_default();
+    let limit =
+        crate::validate::Violation::new(crate::validate::ViolationKind::default(), "limit", detail);
     let outcome = Outcome {
-        answer,
         operation,
-        path_params: Vec::new(),
-        violations: Vec::new(),
-        warnings: vec![crate::validate::Violation::new(
-            crate::validate::ViolationKind::default(),
-            "limit",
-            detail,
-        )],
-        response_violations: Vec::new(),
-    };
+        ..Outcome::unrouted(answer)
+    }
+    .with_violations(Vec::new(), vec![limit]);
     let mut entry = journal_entry(
         &state.credentials.load(),
         &state.journal,
@@ -351,17 +346,10 @@ async fn handle(
                     tracing::error!(
                         "a request handler panicked: {what}; answered 500 and kept serving"
                     );
-                    pipeline::Outcome {
-                        answer: Answer::problem(&Problem::new(
-                            ProblemKind::InternalError,
-                            format!("this is a specmock bug, please report it: {what}"),
-                        )),
-                        operation: None,
-                        path_params: Vec::new(),
-                        violations: Vec::new(),
-                        warnings: Vec::new(),
-                        response_violations: Vec::new(),
-                    }
+                    pipeline::Outcome::unrouted(Answer::problem(&Problem::new(
+                        ProblemKind::InternalError,
+                        format!("this is a specmock bug, please report it: {what}"),
+                    )))
                 }
             }
         }
