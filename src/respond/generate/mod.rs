@@ -154,21 +154,14 @@ pub enum Density {
 /// built for gives `null`. See the module docs for what is supported and the
 /// bounds that apply.
 pub fn generate(plans: &Plans, loc: &Loc, seed: u64, hints: &Hints) -> Value {
-    generate_as(
-        plans,
-        loc,
-        seed,
-        hints,
-        Direction::Response,
-        Density::Sparse,
-    )
+    generate_as(plans, loc, seed, hints, Direction::Response, Density::Dense)
 }
 
 /// [`generate`] for either side of the exchange: `Direction::Request` leaves
 /// `readOnly` properties out instead of `writeOnly` ones, matching the
 /// request view the loader compiles request schemas in.
 pub fn generate_for(plans: &Plans, loc: &Loc, seed: u64, hints: &Hints, dir: Direction) -> Value {
-    generate_as(plans, loc, seed, hints, dir, Density::Sparse)
+    generate_as(plans, loc, seed, hints, dir, Density::Dense)
 }
 
 /// [`generate_for`] with the density of objects and arrays chosen.

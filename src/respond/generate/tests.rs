@@ -50,6 +50,27 @@ fn values(d: &Document, name: &str, n: u64) -> Vec<Value> {
     values_with(d, name, n, &Hints::NONE)
 }
 
+/// [`values`] of [`Density::Sparse`] bodies.
+fn sparse_values(d: &Document, name: &str, n: u64) -> Vec<Value> {
+    let s = schema_of(d, name);
+    (0..n)
+        .map(|seed| {
+            let v = generate_as(
+                &d.plans,
+                &s.loc,
+                seed,
+                &Hints::NONE,
+                Direction::Response,
+                Density::Sparse,
+            );
+            if let Some(e) = s.validator.iter_errors(&v).next() {
+                panic!("{name}: seed {seed}: invalid (sparse): {e}\n{v}");
+            }
+            v
+        })
+        .collect()
+}
+
 fn one(schema: Value, n: u64) -> Vec<Value> {
     values(&doc(json!({ "T": schema })), "T", n)
 }
@@ -347,7 +368,13 @@ fn objects_properties() {
             "password": {"type": "string", "writeOnly": true}, "name": {"type": "string"},
             "id": {"type": "string", "readOnly": true}}},
     }));
-    let opt = values(&d, "Opt", 100);
+    // Dense (the default): every declared property; sparse: optional ones by chance.
+    assert!(
+        values(&d, "Opt", 100)
+            .iter()
+            .all(|v| v.as_object().unwrap().len() == 3)
+    );
+    let opt = sparse_values(&d, "Opt", 100);
     assert!(opt.iter().all(|v| v.get("r").is_some()));
     assert!(opt.iter().any(|v| v.get("o1").is_some()) && opt.iter().any(|v| v.get("o1").is_none()));
     // Declared order is kept.
@@ -372,8 +399,14 @@ fn objects_properties() {
             .all(|v| v.get("a").is_some())
     );
     values(&d, "Patterned", 50);
-    values(&d, "Max", 50);
+    assert!(
+        values(&d, "Max", 50)
+            .iter()
+            .all(|v| v.as_object().unwrap().len() == 1)
+    );
+    sparse_values(&d, "Max", 50);
     values(&d, "Dep", 100);
+    sparse_values(&d, "Dep", 100);
     // Responses leave writeOnly out (even required: the response view
     // does not require it), requests leave readOnly out.
     let wo = values(&d, "WriteOnly", 100);
@@ -387,6 +420,47 @@ fn objects_properties() {
         let v = generate_for(&d.plans, loc, seed, &Hints::NONE, Direction::Request);
         assert!(v.get("id").is_none() && v.get("password").is_some(), "{v}");
     }
+}
+
+#[test]
+fn dense_bodies_have_every_property_and_an_item_in_every_array() {
+    let mut many = Map::new();
+    for i in 0..50 {
+        many.insert(format!("p{i}"), json!({"type": "integer"}));
+    }
+    let d = doc(json!({
+        "Many": {"type": "object", "properties": many},
+        "Lists": {"type": "object", "required": ["two"], "properties": {
+            "free": {"type": "array", "items": {"type": "string"}},
+            "two": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 6},
+            "none": {"type": "array", "items": {"type": "string"}, "maxItems": 0},
+            "nested": {"type": "array", "items": {"type": "object", "properties": {
+                "a": {"type": "string"}, "b": {"type": "boolean"}}}}}},
+    }));
+    // Past MAX_OPTIONAL: a vendor's object is not cut short.
+    for v in values(&d, "Many", 20) {
+        assert_eq!(v.as_object().unwrap().len(), 50, "{v}");
+    }
+    for v in values(&d, "Lists", 50) {
+        assert_eq!(v["free"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["two"].as_array().unwrap().len(), 2, "{v}");
+        assert_eq!(v["none"], json!([]), "{v}");
+        let item = &v["nested"][0];
+        assert!(item["a"].is_string() && item["b"].is_boolean(), "{v}");
+    }
+    // Sparse: MAX_OPTIONAL at most, and varied lengths.
+    let sparse = sparse_values(&d, "Many", 50);
+    assert!(
+        sparse
+            .iter()
+            .all(|v| v.as_object().unwrap().len() <= MAX_OPTIONAL)
+    );
+    let lens: Vec<usize> = sparse_values(&d, "Lists", 100)
+        .iter()
+        .map(|v| v["two"].as_array().unwrap().len())
+        .collect();
+    assert!(lens.iter().all(|n| (2..=6).contains(n)));
+    assert!(lens.contains(&2) && lens.contains(&6), "{lens:?}");
 }
 
 #[test]
