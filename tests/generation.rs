@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use crate::common::{Specmock, get, send};
 use proptest::prelude::*;
 use serde_json::Value;
 use specmock::Contract;
@@ -284,4 +285,125 @@ proptest! {
         let again = generate_for(c.plans, &c.schema.loc, seed, &hints, c.dir);
         prop_assert_eq!(v.to_string(), again.to_string());
     }
+}
+
+// ---------------------------------------------------------------- end to end
+
+/// A document whose `GET /profile` answers an object with twelve optional
+/// properties and a list, with no example (so the body is generated).
+const PROFILE: &str = r#"openapi: 3.0.3
+info: {title: profile, version: "1"}
+paths:
+  /profile:
+    get:
+      operationId: getProfile
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Profile'}
+components:
+  schemas:
+    Profile:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+        a: {type: string}
+        b: {type: integer}
+        c: {type: boolean}
+        d: {type: string, format: date-time}
+        e: {type: number}
+        f: {type: string, nullable: true}
+        g: {type: string, format: uuid}
+        h: {type: string, format: email}
+        i: {type: integer, format: int32}
+        j: {type: string, enum: [x, y]}
+        k: {type: string, writeOnly: true}
+        tags: {type: array, items: {type: string}}
+        owner:
+          type: object
+          properties:
+            name: {type: string}
+            email: {type: string, format: email}
+"#;
+
+fn profile_doc() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profile.yaml");
+    std::fs::write(&path, PROFILE).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
+}
+
+const PROFILE_PROPS: [&str; 13] = [
+    "id", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "tags", "owner",
+];
+
+#[test]
+fn served_bodies_carry_every_declared_property_by_default() {
+    let (_dir, doc) = profile_doc();
+    let s = Specmock::serve(&[&doc, "--seed", "3"]);
+    for n in 0..20 {
+        // The path is the same each time: another seed per request.
+        let seed = format!("seed={n}");
+        let r = send("GET", &s.url("/profile"), &[("prefer", &seed)], None);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v = r.json();
+        for p in PROFILE_PROPS {
+            assert!(v.get(p).is_some(), "no {p}: {v}");
+        }
+        assert!(v.get("k").is_none(), "writeOnly in a response: {v}");
+        let owner = &v["owner"];
+        assert!(
+            owner["name"].is_string() && owner["email"].is_string(),
+            "{v}"
+        );
+        assert_eq!(v["tags"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(r.header("preference-applied"), Some(seed.as_str()));
+    }
+}
+
+#[test]
+fn sparse_bodies_from_the_flag_and_from_prefer_are_the_same_and_seeded() {
+    let (_dir, doc) = profile_doc();
+    let sparse = Specmock::serve(&[&doc, "--seed", "3", "--sparse"]);
+    let again = Specmock::serve(&[&doc, "--seed", "3", "--sparse"]);
+    let dense = Specmock::serve(&[&doc, "--seed", "3"]);
+    let at =
+        |s: &Specmock, prefer: &str| send("GET", &s.url("/profile"), &[("prefer", prefer)], None);
+    let mut counts = Vec::new();
+    for n in 0..20 {
+        let seed = format!("seed={n}");
+        let a = at(&sparse, &seed);
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!(a.body, at(&again, &seed).body, "same seed, same bytes");
+        let both = format!("dynamic=sparse, {seed}");
+        let p = at(&dense, &both);
+        assert_eq!(p.header("preference-applied"), Some(both.as_str()));
+        assert_eq!(
+            p.body, a.body,
+            "Prefer: dynamic=sparse is --sparse for one request"
+        );
+        let q = get(&dense.url(&format!("/profile?__dynamic=sparse&__seed={n}")));
+        assert_eq!(q.body, a.body);
+        assert_ne!(at(&dense, &seed).body, a.body);
+        let v = a.json();
+        assert!(v["id"].is_string(), "{v}");
+        counts.push(
+            PROFILE_PROPS
+                .iter()
+                .filter(|p| v.get(**p).is_some())
+                .count(),
+        );
+    }
+    // Optional properties by chance: bodies lack some, and differ in how many.
+    assert!(
+        counts.iter().all(|c| *c < PROFILE_PROPS.len()),
+        "{counts:?}"
+    );
+    counts.sort_unstable();
+    counts.dedup();
+    assert!(counts.len() > 2, "{counts:?}");
 }

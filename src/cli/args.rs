@@ -171,6 +171,10 @@ pub struct ServeArgs {
     /// Always generate bodies from the response schema, ignoring examples (per request: `Prefer: dynamic=true`).
     #[arg(long)]
     pub dynamic: bool,
+    /// Generate sparse bodies: optional properties by chance, arrays of varied lengths
+    /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
+    #[arg(long)]
+    pub sparse: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]

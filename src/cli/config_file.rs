@@ -407,6 +407,7 @@ mod tests {
             "fixtures-only",
             "seed",
             "dynamic",
+            "sparse",
             "tolerate-nulls",
             "journal-size",
             "admin-token",

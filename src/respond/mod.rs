@@ -39,6 +39,8 @@ pub struct RespondOptions {
     pub seed: u64,
     /// Always generate bodies, ignoring examples (`--dynamic`).
     pub dynamic: bool,
+    /// Generate sparse bodies (`--sparse`): optional properties by chance.
+    pub sparse: bool,
     /// Answer only from fixtures: an unmatched request is a 404 naming the closest fixture.
     pub fixtures_only: bool,
 }
@@ -48,6 +50,7 @@ impl Default for RespondOptions {
         RespondOptions {
             seed: process_seed(),
             dynamic: false,
+            sparse: false,
             fixtures_only: false,
         }
     }
@@ -176,7 +179,9 @@ pub fn respond(
                     }
                 }
             } else if let (true, Some(_)) = (dynamic, &media.schema) {
-                if prefs.dynamic == Some(true) {
+                if prefs.sparse == Some(true) {
+                    applied.push("dynamic=sparse".into());
+                } else if prefs.dynamic == Some(true) {
                     applied.push("dynamic=true".into());
                 }
                 generated(contract, checked, req, media, &prefs, options, &mut applied)
@@ -230,7 +235,19 @@ fn generated(
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };
-    let value: Value = generate::generate(&doc.plans, &schema.loc, seed, &hints);
+    let density = if prefs.sparse.unwrap_or(options.sparse) {
+        generate::Density::Sparse
+    } else {
+        generate::Density::Dense
+    };
+    let value: Value = generate::generate_as(
+        &doc.plans,
+        &schema.loc,
+        seed,
+        &hints,
+        crate::spec::Direction::Response,
+        density,
+    );
     serialize_for(&media.media_type, &value)
 }
 
