@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::common::{Specmock, get, send};
+use crate::common::{Specmock, get, run, send};
 use proptest::prelude::*;
 use serde_json::Value;
 use specmock::Contract;
@@ -406,4 +406,166 @@ fn sparse_bodies_from_the_flag_and_from_prefer_are_the_same_and_seeded() {
     counts.sort_unstable();
     counts.dedup();
     assert!(counts.len() > 2, "{counts:?}");
+}
+
+/// `GET /both` needs a value both string and integer; `GET /loop` a value
+/// whose required `next` is another such value, forever; `GET /loop-example`
+/// the same with an example; `GET /fine` is fine.
+const TOO_COMPLEX: &str = r#"openapi: 3.0.3
+info: {title: bad, version: "1"}
+paths:
+  /both:
+    get:
+      operationId: getBoth
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [v]
+                properties:
+                  v:
+                    allOf:
+                      - {$ref: '#/components/schemas/S'}
+                      - {$ref: '#/components/schemas/I'}
+  /loop:
+    get:
+      operationId: getLoop
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Loop'}
+  /loop-example:
+    get:
+      operationId: getLoopExample
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Loop'}
+              example: {next: {next: {}}}
+  /fine:
+    get:
+      operationId: getFine
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, required: [a], properties: {a: {type: string}}}
+components:
+  schemas:
+    S: {type: string}
+    I: {type: integer}
+    Loop:
+      type: object
+      required: [next]
+      properties:
+        next: {$ref: '#/components/schemas/Loop'}
+"#;
+
+fn too_complex_doc() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, TOO_COMPLEX).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    (dir, path)
+}
+
+#[test]
+fn an_ungeneratable_response_is_a_500_problem_naming_the_operation() {
+    let (_dir, doc) = too_complex_doc();
+    let s = Specmock::serve(&[&doc]);
+    for (path, op, why) in [
+        (
+            "/both",
+            "getBoth",
+            "share no type (string at #/components/schemas/S; integer at #/components/schemas/I)",
+        ),
+        ("/loop", "getLoop", "recurse without end"),
+    ] {
+        let r = get(&s.url(path));
+        assert_eq!(r.status, 500, "{}", r.body);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        let p = r.json();
+        assert_eq!(p["type"], "urn:specmock:problem:ungeneratable-schema");
+        assert_eq!(p["operation"], op);
+        let detail = p["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("{op} 200 application/json: ")),
+            "{detail}"
+        );
+        assert!(detail.contains(why), "{detail}");
+    }
+    // The example is served; asking for a generated body is the 500 again.
+    let r = get(&s.url("/loop-example"));
+    assert_eq!(
+        (r.status, r.json()),
+        (200, serde_json::json!({"next": {"next": {}}}))
+    );
+    let r = send(
+        "GET",
+        &s.url("/loop-example"),
+        &[("prefer", "dynamic=true")],
+        None,
+    );
+    assert_eq!(r.status, 500, "{}", r.body);
+    // The rest is served as ever.
+    let r = get(&s.url("/fine"));
+    assert_eq!(r.status, 200);
+    assert!(r.json()["a"].is_string());
+    let (_, stderr) = s.terminate();
+    for place in [
+        "GET /both (getBoth) 200 application/json",
+        "GET /loop (getLoop) 200 application/json",
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(place))
+            .unwrap_or_else(|| panic!("no warning for {place}:\n{stderr}"));
+        assert!(
+            line.contains("WARN") && line.contains("no body can be generated"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn validate_fails_on_an_ungeneratable_response_naming_where_and_why() {
+    let (_dir, doc) = too_complex_doc();
+    let r = run(&["validate", &doc]);
+    assert_eq!(r.code, Some(1), "{}", r.output());
+    let out = r.output();
+    let line = out
+        .lines()
+        .find(|l| l.contains("(getBoth)"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("#/paths/~1both/get/responses/200/content/application~1json: GET /both (getBoth) 200 application/json: no body can be generated"),
+        "{line}"
+    );
+    assert!(
+        line.contains("#/paths/~1both/get/responses/200/content/application~1json/schema/properties/v: the schemas merged here share no type"),
+        "{line}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("(getLoop) 200") && l.contains("recurse without end")),
+        "{out}"
+    );
+    // With an example it is only a note: that operation is served.
+    let note = out
+        .lines()
+        .find(|l| l.contains("(getLoopExample)"))
+        .unwrap();
+    assert!(
+        note.starts_with("note: ") && note.contains("its example is served"),
+        "{note}"
+    );
+    assert!(!out.contains("getFine"), "{out}");
 }

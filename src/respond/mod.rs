@@ -184,11 +184,33 @@ pub fn respond(
                 } else if prefs.dynamic == Some(true) {
                     applied.push("dynamic=true".into());
                 }
-                generated(contract, checked, req, media, &prefs, options, &mut applied)
+                match generated(
+                    contract,
+                    checked,
+                    req,
+                    (status, media),
+                    &prefs,
+                    options,
+                    &mut applied,
+                ) {
+                    Ok(b) => b,
+                    Err(problem) => return Answer::problem(&problem),
+                }
             } else if let Some(e) = media.examples.first() {
                 e.body.clone()
             } else if media.schema.is_some() {
-                generated(contract, checked, req, media, &prefs, options, &mut applied)
+                match generated(
+                    contract,
+                    checked,
+                    req,
+                    (status, media),
+                    &prefs,
+                    options,
+                    &mut applied,
+                ) {
+                    Ok(b) => b,
+                    Err(problem) => return Answer::problem(&problem),
+                }
             } else {
                 Bytes::new()
             };
@@ -209,21 +231,38 @@ pub fn respond(
     answer
 }
 
+/// A body generated from the media type's schema, or the 500 problem that
+/// says why none can be (found at load: the schema contradicts itself, or
+/// its required members recurse without end): never a body that breaks it.
 fn generated(
     contract: &Contract,
     checked: &Checked,
     req: &Request,
-    media: &crate::spec::MediaType,
+    (status, media): (u16, &crate::spec::MediaType),
     prefs: &Preferences,
     options: &RespondOptions,
     applied: &mut Vec<String>,
-) -> Bytes {
-    let (Some(schema), Some(doc)) = (
-        &media.schema,
-        contract.document(&checked.routed.operation.document),
-    ) else {
-        return Bytes::new();
+) -> Result<Bytes, Box<Problem>> {
+    let op = &checked.routed.operation;
+    let (Some(schema), Some(doc)) = (&media.schema, contract.document(&op.document)) else {
+        return Ok(Bytes::new());
     };
+    let dir = crate::spec::Direction::Response;
+    if let Some(why) = doc.plans.ungeneratable(&schema.loc, dir) {
+        return Err(Box::new(
+            Problem::new(
+                500,
+                "ungeneratable-schema",
+                "The response schema is too complex to generate a body for",
+                format!(
+                    "{} {status} {}: no body can be generated for its schema: {why}",
+                    op.display_id, media.media_type
+                ),
+            )
+            .with("operation", op.display_id.as_str())
+            .with("reason", why),
+        ));
+    }
     let seed = match prefs.seed {
         Some(s) => {
             applied.push(format!("seed={s}"));
@@ -231,7 +270,7 @@ fn generated(
         }
         None => options.seed,
     };
-    let seed = generate::derive_seed(seed, checked.routed.operation.qualified(), &req.path);
+    let seed = generate::derive_seed(seed, op.qualified(), &req.path);
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };
@@ -240,15 +279,8 @@ fn generated(
     } else {
         generate::Density::Dense
     };
-    let value: Value = generate::generate_as(
-        &doc.plans,
-        &schema.loc,
-        seed,
-        &hints,
-        crate::spec::Direction::Response,
-        density,
-    );
-    serialize_for(&media.media_type, &value)
+    let value: Value = generate::generate_as(&doc.plans, &schema.loc, seed, &hints, dir, density);
+    Ok(serialize_for(&media.media_type, &value))
 }
 
 fn fixture_answer(f: &Fixture) -> Answer {

@@ -79,7 +79,7 @@ mod strings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_nullable;
+mod tests_analysis;
 
 use analysis::Analysis;
 use check::matches_type;

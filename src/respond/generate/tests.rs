@@ -9,7 +9,7 @@ use serde_json::json;
 /// An OpenAPI 3.1 document with each schema under `components/schemas`
 /// and one operation `GET /<name>` answering it, loaded as specmock loads
 /// documents (so the validators are the real ones).
-fn doc(schemas: Value) -> Document {
+pub(super) fn doc(schemas: Value) -> Document {
     let mut paths = Map::new();
     for name in schemas.as_object().unwrap().keys() {
         paths.insert(
@@ -302,11 +302,16 @@ fn bounds() {
             "{v}"
         );
     }
-    // Absurd minItems is capped (the value then does not validate; documented).
+    // Absurd minItems is capped: the value then does not validate, and the
+    // analysis says so (the server answers 500 rather than send it).
     let d = doc(
         json!({"Big": {"type": "array", "items": {"type": "integer"}, "minItems": 5000},
                        "Long": {"type": "string", "minLength": 100000}}),
     );
+    for name in ["Big", "Long"] {
+        let loc = &schema_of(&d, name).loc;
+        assert!(d.plans.ungeneratable(loc, Direction::Response).is_some());
+    }
     let big = generate(&d.plans, &schema_of(&d, "Big").loc, 1, &Hints::NONE);
     assert_eq!(big.as_array().unwrap().len(), MAX_ITEMS);
     let long = generate(&d.plans, &schema_of(&d, "Long").loc, 1, &Hints::NONE);
@@ -517,9 +522,12 @@ fn recursion_terminates() {
         assert!(depth(&v) <= 2 * SOFT_DEPTH, "{}", depth(&v));
     }
     values(&d, "SelfAll", 20);
-    // No finite instance exists: generation still ends, with a bounded value.
+    // No finite instance exists: the analysis says so, and generation
+    // (asked anyway) still ends, with a bounded value.
     for name in ["Loop", "ListOfLists"] {
         let loc = &schema_of(&d, name).loc;
+        let why = d.plans.ungeneratable(loc, Direction::Response).unwrap();
+        assert!(why.contains("recurse without end"), "{why}");
         for seed in 0..5 {
             let v = generate(&d.plans, loc, seed, &Hints::NONE);
             assert!(depth(&v) <= HARD_DEPTH + 1, "{name}: {}", depth(&v));
