@@ -8,7 +8,9 @@
 //! Body: `Prefer: example=NAME`; else generated when `dynamic=true` (or
 //! `--dynamic`); else the document's example (serialised once at load); else
 //! data generated from the schema, seeded from `--seed` (or `Prefer: seed=`),
-//! the operation and the request path. A response declared with no content
+//! the operation and the request path: every declared property, or sparse
+//! with `--sparse` (`Prefer: dynamic=sparse`). A schema found ungeneratable
+//! at load is a 500 problem instead. A response declared with no content
 //! gets no body and no `Content-Type`.
 
 pub mod generate;

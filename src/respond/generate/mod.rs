@@ -32,26 +32,48 @@
 //!   `multipleOf` (exact in decimal, as jsonschema checks it), and the
 //!   `int32`/`int64` ranges;
 //! - arrays: `items`, `prefixItems`, `minItems`/`maxItems`, `uniqueItems`,
-//!   `contains`;
-//! - objects: required properties always, optional ones with probability 1/2
-//!   (at most [`MAX_OPTIONAL`] per object), no `additionalProperties` unless
-//!   `minProperties` asks for more, `maxProperties`, `dependentRequired`;
-//!   `writeOnly` properties are left out of responses (`readOnly` ones out of
-//!   requests, with [`generate_for`]);
+//!   `contains`; by default `max(minItems, 1)` items (within `maxItems`),
+//!   [`Density::Sparse`]: `minItems` to `minItems + 4`;
+//! - objects: by default every declared property, required or optional
+//!   (bodies look like the vendor's documentation, which SDKs are written
+//!   against); [`Density::Sparse`] (`--sparse`, `Prefer: dynamic=sparse`):
+//!   required properties always, optional ones with probability 1/2 (at most
+//!   [`MAX_OPTIONAL`] per object). Either way no `additionalProperties`
+//!   unless `minProperties` asks for more, `maxProperties` (optional ones
+//!   dropped from the end), `dependentRequired`; `writeOnly` properties are
+//!   left out of responses (`readOnly` ones out of requests, with
+//!   [`generate_for`]), and so is a property no value can be made for (a
+//!   `false` schema, or one the analysis finds ungeneratable);
 //! - `allOf` is merged into one set of constraints; `anyOf` and `oneOf` pick a
-//!   branch and merge it (a `oneOf` value is checked not to match the other
-//!   branches, and redrawn when it does); `not` and `if`/`then`/`else` are
-//!   checked after the fact; `$ref` is followed across files.
+//!   branch and merge it, only among the branches that agree with what is
+//!   merged (an allOf member's `type: object` rules out the `null` branch a
+//!   3.0 `nullable` on a `$ref` becomes); a `oneOf` value is checked not to
+//!   match the other branches, and redrawn when it does; `not` and
+//!   `if`/`then`/`else` are checked after the fact; `$ref` is followed
+//!   across files.
+//!
+//! What can be generated is decided once per document at load
+//! ([`Plans::ungeneratable`]): for each schema, the combinations of its
+//! branches that do not contradict (types, `const`s, `enum`s, numeric and
+//! length ranges, `minItems`/`maxItems`, `maxProperties`, required
+//! properties a closed object forbids) and how deep the smallest value of
+//! each type nests. A schema with none (say `allOf` of `type: string` and
+//! `type: integer`, or required properties that recurse forever) is
+//! ungeneratable, with the JSON pointer and the reason; the server answers
+//! a request that needs it with a 500 problem and `specmock validate`
+//! reports it. Otherwise generation only takes what the analysis found
+//! possible, and every body validates.
 //!
 //! Bounds: below depth [`SOFT_DEPTH`], while a schema appears at most twice
 //! among a value's ancestors (recursion) and while fewer than 10,000 values
 //! have been made, generation is free; past any of them only required
 //! properties and `minItems` items are made, and `null` is chosen where
 //! allowed. Past depth 48 or 100,000 values nothing more is nested (an object
-//! gets no property, an array no item): a schema whose *required* properties
-//! recurse forever has no finite instance, and gets a finite, invalid one
-//! instead of a hang. Arrays get at most [`MAX_ITEMS`] items and strings at
-//! most [`MAX_STRING_CHARS`] characters whatever `minItems`/`minLength` say.
+//! gets no property, an array no item); a value only takes a branch or type
+//! whose required members fit in the depth left, so the bound never cuts a
+//! required member. Arrays get at most [`MAX_ITEMS`] items and strings at
+//! most [`MAX_STRING_CHARS`] characters (a schema that asks for more is
+//! ungeneratable).
 //!
 //! Generation walks the document's [`Plans`] (one per schema node, built at
 //! load: `$ref`s resolved, keywords read, patterns compiled), never the raw
@@ -113,7 +135,8 @@ pub const MAX_STRING_CHARS: usize = 64 * 1024;
 /// are generated.
 pub const SOFT_DEPTH: usize = 8;
 
-/// Most optional properties generated in one object.
+/// Most optional properties generated in one sparse object (a dense one has
+/// them all).
 pub const MAX_OPTIONAL: usize = 32;
 
 /// Nesting depth past which nothing more is nested.
