@@ -395,25 +395,31 @@ impl<'a> Build<'a> {
                 ));
             }
         }
-        // The optional members generation may add.
-        let mut optional = 0u64;
+        // The optional members generation may add (a name declared by
+        // several merged schemas once).
+        let mut optional: Vec<&str> = Vec::new();
         for r in &f.objects {
             for (name, _) in &r.obj.props {
                 let hidden = f.objects.iter().any(|o| o.hidden.contains(name));
-                if f.required.contains(&&**name) || hidden || self.g.forbidden(f, name) {
+                if f.required.contains(&&**name)
+                    || optional.contains(&&**name)
+                    || hidden
+                    || self.g.forbidden(f, name)
+                {
                     continue;
                 }
-                optional += 1;
+                optional.push(name);
                 let schemas = self.g.prop_schemas(f, name);
                 self.intern(&schemas);
             }
         }
+        let optional = optional.len() as u64;
         let open = f.objects.iter().all(|r| {
             !r.obj.patterns.is_empty() || r.obj.additional.is_none_or(|a| !self.g.plans.is_false(a))
         });
         if f.min_props > required + optional && !open {
             return Need::No(format!(
-                "minProperties {} is more than the {} properties it allows",
+                "minProperties {} asks for more properties than the {} it allows",
                 f.min_props,
                 required + optional
             ));

@@ -132,6 +132,10 @@ fn contradictions_and_endless_recursion_are_found_with_the_place_and_why() {
         "Long": {"type": "string", "minLength": 100000},
         "Closed": {"type": "object", "required": ["x"], "properties": {"a": {}}, "additionalProperties": false},
         "MaxProps": {"type": "object", "required": ["a", "b"], "maxProperties": 1},
+        // Two members declare `a` and close the object: one property at most.
+        "MinProps": {"type": "object", "minProperties": 2, "allOf": [
+            {"properties": {"a": {}}, "additionalProperties": false},
+            {"properties": {"a": {}}, "additionalProperties": false}]},
         "Range": {"type": "integer", "minimum": 5, "maximum": 1},
         "Grid": {"type": "integer", "multipleOf": 7, "minimum": 1, "maximum": 6},
         "Branches": {"type": "object", "oneOf": [{"type": "string"}, {"type": "integer"}]},
@@ -156,6 +160,10 @@ fn contradictions_and_endless_recursion_are_found_with_the_place_and_why() {
         ("Long", "minLength 100000 is more than"),
         ("Closed", "required property `x` is not allowed"),
         ("MaxProps", "requires 2 properties and allows at most 1"),
+        (
+            "MinProps",
+            "minProperties 2 asks for more properties than the 1 it allows",
+        ),
         ("Range", "no integer satisfies"),
         ("Grid", "no integer satisfies"),
         ("Branches", "no branch of its anyOf/oneOf fits the rest"),
