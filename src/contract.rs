@@ -37,6 +37,10 @@ pub struct Contract {
     /// Bundled document name (`axiom`) -> the loaded document whose text is
     /// byte for byte that bundled one: it gets the bundled fixtures.
     twins: HashMap<String, String>,
+    /// What never reaches the journal, the log or a fixture: the apiKey
+    /// names of every operation, the usual credential headers, and the
+    /// user's `--redact` keys.
+    credentials: crate::redact::Credentials,
 }
 
 /// Which fixtures to serve.
@@ -189,9 +193,24 @@ impl Contract {
             fixtures: FixtureStore::default(),
             resource_plan: crate::state::Plan::default(),
             twins,
+            credentials: Default::default(),
         };
+        contract.credentials =
+            crate::redact::Credentials::of(contract.operations().map(|o| o.as_ref()));
         contract.resource_plan = crate::state::Plan::build(&contract);
         Ok(contract)
+    }
+
+    /// Also redact these body keys (`--redact KEY`), before the contract is
+    /// shared: it is swapped whole, its credentials with it.
+    pub fn redacting(mut self, keys: &[String]) -> Contract {
+        self.credentials = std::mem::take(&mut self.credentials).with_keys(keys);
+        self
+    }
+
+    /// What must be redacted before anything is stored or logged.
+    pub fn credentials(&self) -> &crate::redact::Credentials {
+        &self.credentials
     }
 
     /// The loaded documents.

@@ -613,7 +613,6 @@ pub fn answer_from_upstream(up: Upstreamed, op: &Operation) -> Answer {
 /// write the fixture, answer the client with what the upstream said.
 pub async fn proxy(
     options: &crate::pipeline::PipelineOptions,
-    creds: &Credentials,
     rec: &Recorder,
     contract: &Contract,
     req: &Request,
@@ -659,7 +658,7 @@ pub async fn proxy(
         }
     };
     let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
-    let (rel, fixture) = fixture_for(contract, &op, creds, req, &up, &rv);
+    let (rel, fixture) = fixture_for(contract, &op, contract.credentials(), req, &up, &rv);
     match write_fixture(&rec.dir, &rel, fixture) {
         Ok(Some(p)) => tracing::info!(target: "specmock::record", "recorded {}", p.display()),
         Ok(None) => {

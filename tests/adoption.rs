@@ -39,6 +39,7 @@ no-fixtures = true
 fixtures-only = false
 seed = 7
 dynamic = true
+sparse = true
 tolerate-nulls = true
 journal-size = "1MiB"
 admin-token = "s3cret"
@@ -75,6 +76,7 @@ prefix = "/axiom"
         "--seed",
         "7",
         "--dynamic",
+        "--sparse",
         "--tolerate-nulls",
         "--journal-size",
         "1MiB",

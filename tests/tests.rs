@@ -6,6 +6,7 @@ mod common;
 
 mod adoption;
 mod browser;
+mod bundled_bodies;
 mod ci;
 mod examples;
 mod formats;

@@ -17,7 +17,6 @@ use arc_swap::ArcSwap;
 use crate::contract::Contract;
 use crate::journal::Journal;
 use crate::pipeline::PipelineOptions;
-use crate::redact::Credentials;
 use crate::report::{ReportPaths, write_reports};
 pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
 
@@ -26,8 +25,6 @@ pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
 pub struct AppState {
     /// The contract in force; swapped whole on reload.
     pub contract: ArcSwap<Contract>,
-    /// Credential names of the contract in force (for redaction).
-    pub credentials: ArcSwap<Credentials>,
     /// Pipeline options.
     pub options: PipelineOptions,
     /// The request journal and coverage counters.
@@ -55,7 +52,6 @@ pub struct AppState {
 impl AppState {
     /// Build the state for a contract.
     pub fn new(contract: Contract, config: &ServeConfig) -> io::Result<AppState> {
-        let credentials = Credentials::of(&contract).with_keys(&config.redact);
         let recorder = match &config.record {
             Some(r) => Some(
                 crate::record::Recorder::new(r.dir.clone(), r.upstream.clone(), r.strict)
@@ -65,8 +61,7 @@ impl AppState {
             None => None,
         };
         Ok(AppState {
-            contract: ArcSwap::from_pointee(contract),
-            credentials: ArcSwap::from_pointee(credentials),
+            contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
             options: config.pipeline.clone(),
             journal: Journal::new(config.journal),
             admin: config.admin_access(),
@@ -87,12 +82,11 @@ impl AppState {
         })
     }
 
-    /// Swap in a new contract (hot reload); the journal is kept.
+    /// Swap in a new contract (hot reload), its credentials with it in one
+    /// store; the journal is kept.
     pub fn replace_contract(&self, contract: Contract) {
-        self.credentials.store(Arc::new(
-            Credentials::of(&contract).with_keys(&self.extra_redact),
-        ));
-        self.contract.store(Arc::new(contract));
+        self.contract
+            .store(Arc::new(contract.redacting(&self.extra_redact)));
     }
 
     /// Write the reports asked for now.

@@ -174,6 +174,10 @@ pub struct ServeArgs {
     /// Answer 500 (listing the violations) instead of serving a document example that breaks its response schema.
     #[arg(long)]
     pub errors: bool,
+    /// Generate sparse bodies: optional properties by chance, arrays of varied lengths
+    /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
+    #[arg(long)]
+    pub sparse: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]

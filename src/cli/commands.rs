@@ -35,6 +35,7 @@ impl ServeArgs {
                 respond: RespondOptions {
                     seed: self.seed.unwrap_or_else(crate::respond::process_seed),
                     dynamic: self.dynamic,
+                    sparse: self.sparse,
                     fixtures_only: self.fixtures_only,
                     errors: self.errors,
                 },

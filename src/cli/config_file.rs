@@ -408,6 +408,7 @@ mod tests {
             "seed",
             "dynamic",
             "errors",
+            "sparse",
             "tolerate-nulls",
             "journal-size",
             "admin-token",

@@ -8,7 +8,9 @@
 //! Body: `Prefer: example=NAME`; else generated when `dynamic=true` (or
 //! `--dynamic`); else the document's example (serialised once at load); else
 //! data generated from the schema, seeded from `--seed` (or `Prefer: seed=`),
-//! the operation and the request path. A response declared with no content
+//! the operation and the request path: every declared property, or sparse
+//! with `--sparse` (`Prefer: dynamic=sparse`). A schema found ungeneratable
+//! at load is a 500 problem instead. A response declared with no content
 //! gets no body and no `Content-Type`.
 
 pub mod generate;
@@ -39,6 +41,8 @@ pub struct RespondOptions {
     pub seed: u64,
     /// Always generate bodies, ignoring examples (`--dynamic`).
     pub dynamic: bool,
+    /// Generate sparse bodies (`--sparse`): optional properties by chance.
+    pub sparse: bool,
     /// Answer only from fixtures: an unmatched request is a 404 naming the closest fixture.
     pub fixtures_only: bool,
     /// An example from the document that breaks its response schema is
@@ -51,6 +55,7 @@ impl Default for RespondOptions {
         RespondOptions {
             seed: process_seed(),
             dynamic: false,
+            sparse: false,
             fixtures_only: false,
             errors: false,
         }
@@ -155,7 +160,9 @@ pub fn respond(
                 None => return no_such_example(op, status, media, name),
             }
         } else if dynamic && media.schema.is_some() {
-            if prefs.dynamic == Some(true) {
+            if prefs.sparse == Some(true) {
+                applied.push("dynamic=sparse".into());
+            } else if prefs.dynamic == Some(true) {
                 applied.push("dynamic=true".into());
             }
             None
@@ -175,7 +182,18 @@ pub fn respond(
                 e.body.clone()
             }
             None if media.schema.is_some() => {
-                let value = generated(contract, checked, req, media, &prefs, options, &mut applied);
+                let value = match generated(
+                    contract,
+                    checked,
+                    req,
+                    (status, media),
+                    &prefs,
+                    options,
+                    &mut applied,
+                ) {
+                    Ok(v) => v,
+                    Err(problem) => return Answer::problem(&problem),
+                };
                 if media::is_plain_text(&media.media_type)
                     && (value.is_object() || value.is_array())
                 {
@@ -202,21 +220,36 @@ pub fn respond(
     answer
 }
 
+/// A body generated from the media type's schema, or the 500 problem that
+/// says why none can be (found at load: the schema contradicts itself, or
+/// its required members recurse without end): never a body that breaks it.
 fn generated(
     contract: &Contract,
     checked: &Checked,
     req: &Request,
-    media: &crate::spec::MediaType,
+    (status, media): (u16, &crate::spec::MediaType),
     prefs: &Preferences,
     options: &RespondOptions,
     applied: &mut Vec<String>,
-) -> Value {
-    let (Some(schema), Some(doc)) = (
-        &media.schema,
-        contract.document(&checked.routed.operation.document),
-    ) else {
-        return Value::Null;
+) -> Result<Value, Box<Problem>> {
+    let op = &checked.routed.operation;
+    let (Some(schema), Some(doc)) = (&media.schema, contract.document(&op.document)) else {
+        return Ok(Value::Null);
     };
+    let dir = crate::spec::Direction::Response;
+    if let Some(why) = doc.plans.ungeneratable(&schema.loc, dir) {
+        return Err(Box::new(
+            Problem::new(
+                ProblemKind::UngeneratableSchema,
+                format!(
+                    "{} {status} {}: no body can be generated for its schema: {why}",
+                    op.display_id, media.media_type
+                ),
+            )
+            .with("operation", op.display_id.as_str())
+            .with("reason", why),
+        ));
+    }
     let seed = match prefs.seed {
         Some(s) => {
             applied.push(format!("seed={s}"));
@@ -224,11 +257,23 @@ fn generated(
         }
         None => options.seed,
     };
-    let seed = generate::derive_seed(seed, checked.routed.operation.qualified(), &req.path);
+    let seed = generate::derive_seed(seed, op.qualified(), &req.path);
     let hints = generate::Hints {
         path_params: &checked.routed.path_params,
     };
-    generate::generate(&doc.plans, &schema.loc, seed, &hints)
+    let density = if prefs.sparse.unwrap_or(options.sparse) {
+        generate::Density::Sparse
+    } else {
+        generate::Density::Dense
+    };
+    Ok(generate::generate_as(
+        &doc.plans,
+        &schema.loc,
+        seed,
+        &hints,
+        dir,
+        density,
+    ))
 }
 
 /// `Prefer: example=NAME` naming no example of the chosen response: 404

@@ -4,7 +4,8 @@
 //!
 //! Tokens: `code=404` (a status the operation declares: exact, then `4XX`,
 //! then `default`), `example=NAME` (a named example), `dynamic=true`
-//! (generate from the schema), `seed=N` (the generator's seed for this
+//! (generate from the schema), `dynamic=sparse` (generate a sparse body:
+//! optional properties by chance), `seed=N` (the generator's seed for this
 //! response). Tokens combine: `Prefer: code=404, dynamic=true`.
 
 use crate::request::Request;
@@ -17,6 +18,8 @@ pub struct Preferences {
     pub bad_code: Option<String>,
     pub example: Option<String>,
     pub dynamic: Option<bool>,
+    /// `dynamic=sparse`: generate, with optional properties by chance.
+    pub sparse: Option<bool>,
     pub seed: Option<u64>,
     /// `delay=MS`: wait this long before answering (not standard RFC 7240; specmock's own).
     pub delay_ms: Option<u64>,
@@ -70,7 +73,10 @@ impl Preferences {
             },
             "example" if !value.is_empty() => self.example = Some(value.to_string()),
             "dynamic" => {
-                self.dynamic = Some(value.is_empty() || value.eq_ignore_ascii_case("true"))
+                let sparse = value.eq_ignore_ascii_case("sparse");
+                self.dynamic =
+                    Some(sparse || value.is_empty() || value.eq_ignore_ascii_case("true"));
+                self.sparse = sparse.then_some(true);
             }
             "seed" => self.seed = value.parse().ok(),
             "delay" => self.delay_ms = value.parse().ok(),
@@ -117,6 +123,21 @@ mod tests {
         assert_eq!(p.example.as_deref(), Some("ok"));
         assert_eq!(p.delay_ms, Some(250));
         assert_eq!(p.fault, Some(Fault::Reset));
+    }
+
+    #[test]
+    fn sparse_is_a_kind_of_dynamic() {
+        let p = Preferences::from_request(
+            &Request::new(Method::GET, "/x").header("prefer", "dynamic=sparse"),
+        );
+        assert_eq!((p.dynamic, p.sparse), (Some(true), Some(true)));
+        let p = Preferences::from_request(&Request::new(Method::GET, "/x?__dynamic=SPARSE"));
+        assert_eq!((p.dynamic, p.sparse), (Some(true), Some(true)));
+        // A later token wins, as for every other preference.
+        let p = Preferences::from_request(
+            &Request::new(Method::GET, "/x").header("prefer", "dynamic=sparse, dynamic=true"),
+        );
+        assert_eq!((p.dynamic, p.sparse), (Some(true), None));
     }
 
     #[test]

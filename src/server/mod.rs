@@ -226,9 +226,8 @@ fn refuse(
         },
         body: Bytes::new(),
     };
-    let operation = state
-        .contract
-        .load()
+    let contract = state.contract.load();
+    let operation = contract
         .routes()
         .route(&request.method, &request.path)
         .ok()
@@ -245,7 +244,7 @@ fn refuse(
     }
     .with_violations(Vec::new(), vec![limit]);
     let mut entry = journal_entry(
-        &state.credentials.load(),
+        contract.credentials(),
         &state.journal,
         &request,
         &outcome,
@@ -326,10 +325,7 @@ async fn handle(
         )));
     }
     let outcome = match &state.recorder {
-        Some(rec) => {
-            let creds = state.credentials.load();
-            crate::record::proxy(&state.options, &creds, rec, &contract, &request).await
-        }
+        Some(rec) => crate::record::proxy(&state.options, rec, &contract, &request).await,
         None => {
             // A bug in a stage must cost one request a 500, never the server.
             let run = std::panic::AssertUnwindSafe(|| {
@@ -355,7 +351,7 @@ async fn handle(
         }
     };
     let entry = journal_entry(
-        &state.credentials.load(),
+        contract.credentials(),
         &state.journal,
         &request,
         &outcome,

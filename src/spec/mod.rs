@@ -104,8 +104,11 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, notices) = check_examples(&files, &mut operations);
+    let (example_warnings, mut notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
+    let (gen_warnings, gen_notices) = check_generatable(&files, &operations, &plans);
+    warnings.extend(gen_warnings);
+    notices.extend(gen_notices);
     Ok(Document {
         name: src.name.clone(),
         display: src.display.clone(),
@@ -213,6 +216,43 @@ fn check_examples(files: &FileSet, ops: &mut [Operation]) -> (Vec<LoadError>, Ve
                             )
                             .hint("declare application/json for it, or a string schema"),
                     );
+                }
+            }
+        }
+    }
+    (warnings, notices)
+}
+
+/// Every response media type whose schema no value can be generated for
+/// (the plans' analysis says why): a warning when it has no example, since
+/// `serve` then answers such a request 500 (an error for `validate`); a
+/// notice when it has one, which is what is served.
+fn check_generatable(
+    files: &FileSet,
+    ops: &[Operation],
+    plans: &crate::respond::generate::Plans,
+) -> (Vec<LoadError>, Vec<LoadError>) {
+    let (mut warnings, mut notices) = (Vec::new(), Vec::new());
+    for op in ops.iter().filter(|o| o.unavailable.is_none()) {
+        for r in &op.responses {
+            for m in &r.content {
+                let Some(schema) = &m.schema else { continue };
+                let Some(why) = plans.ungeneratable(&schema.loc, Direction::Response) else {
+                    continue;
+                };
+                let at = r.loc.child("content").child(&m.media_type);
+                let what = format!(
+                    "{} {} ({}) {} {}: no body can be generated for this schema: {why}",
+                    op.method, op.path, op.operation_id, r.status, m.media_type
+                );
+                if m.examples.is_empty() {
+                    warnings.push(files.error(&at, what).hint(
+                        "serve answers it 500; give the response an example or fix the schema",
+                    ));
+                } else {
+                    notices.push(files.error(&at, format!(
+                        "{what}; its example is served (--dynamic or Prefer: dynamic=true answers 500)"
+                    )));
                 }
             }
         }

@@ -43,6 +43,8 @@ pub fn options(
         respond: RespondOptions {
             seed,
             dynamic,
+            // Both densities of generated bodies, by the seed the input chose.
+            sparse: seed % 2 == 1,
             fixtures_only,
             ..RespondOptions::default()
         },

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::analysis::Ctx;
 use super::check::json_eq;
 use super::numbers::{max_f, max_i, min_f, min_i, min_opt};
 use super::plan::{ArrayPlan, Kind, ObjectPlan, PlanId};
@@ -11,6 +12,7 @@ use super::{Gen, MAX_GROUPS, MAX_MERGED, Mode};
 use crate::spec::Direction;
 
 /// What one object schema says about properties.
+#[derive(Clone)]
 pub(super) struct ObjRule<'a> {
     pub obj: &'a ObjectPlan,
     /// Properties of this schema left out in this direction (`writeOnly` in responses).
@@ -26,7 +28,7 @@ pub(super) enum Group<'a> {
 }
 
 /// Every constraint that applies to one value.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Facts<'a> {
     pub seen: Vec<PlanId>,
     pub unsat: bool,
@@ -167,41 +169,88 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// Choose a branch of every `anyOf`/`oneOf` (and `then` of an `if`) and
-    /// merge it in; branches may bring choices of their own.
-    pub(super) fn resolve(&mut self, f: &mut Facts<'a>, mode: Mode, avoid: &[(usize, usize)]) {
+    /// Choose a branch of every `anyOf`/`oneOf` (and whether to take the
+    /// `then` of an `if`) and merge it in; branches may bring choices of
+    /// their own. With the analysis of the value's context, only among its
+    /// alternatives whose rank fits `budget` (not those in `avoid_alts`,
+    /// which failed the check, while others remain): the alternative taken
+    /// is returned. Without it (a context the analysis did not meet), among
+    /// the branches whose types fit what is merged, not in `avoid`.
+    pub(super) fn resolve(
+        &mut self,
+        f: &mut Facts<'a>,
+        mode: Mode,
+        ctx: Option<&'a Ctx>,
+        budget: u8,
+        avoid_alts: &[usize],
+        avoid: &[(usize, usize)],
+    ) -> Option<usize> {
+        let mut cands: Vec<usize> = Vec::new();
+        if let Some(c) = ctx {
+            let fits = |a: &usize| c.alts[*a].rank() <= budget;
+            cands = (0..c.alts.len())
+                .filter(|a| fits(a) && !avoid_alts.contains(a))
+                .collect();
+            if cands.is_empty() {
+                cands = (0..c.alts.len()).filter(fits).collect();
+            }
+        }
+        let guided = ctx.filter(|_| !cands.is_empty());
         let mut i = 0;
         while i < f.groups.len() && i < MAX_GROUPS {
-            match f.groups[i] {
+            // The branches the remaining alternatives take here.
+            let open: Option<Vec<usize>> = guided.map(|c| {
+                let mut o: Vec<usize> = cands
+                    .iter()
+                    .filter_map(|a| c.alts[*a].choices.get(i).map(|b| usize::from(*b)))
+                    .collect();
+                o.sort_unstable();
+                o.dedup();
+                o
+            });
+            let taken = match f.groups[i] {
                 Group::AnyOf(branches) | Group::OneOf(branches) => {
-                    if let Some(b) = self.branch(branches, mode, avoid) {
+                    let open = match open {
+                        Some(o) => o,
+                        None => self.open_branches(f, branches, avoid),
+                    };
+                    let b = self.branch(branches, mode, &open);
+                    if let Some(b) = b {
                         f.choices.push((addr_of_slice(branches), b));
                         self.collect(branches[b], f);
                     }
+                    b
                 }
                 Group::IfThen(cond, then) => {
                     // Satisfying `if` and `then` together satisfies the pair;
                     // the else side is left to chance and the check.
-                    if self.rng.chance(3, 4) {
+                    let both = open.as_ref().is_none_or(|o| o.len() > 1);
+                    let take =
+                        self.rng.chance(3, 4) && both || open.as_ref().is_some_and(|o| o == &[0]);
+                    if take {
                         self.collect(cond, f);
                         self.collect(then, f);
                     }
+                    Some(usize::from(!take))
                 }
+            };
+            if let (Some(c), Some(b)) = (guided, taken) {
+                cands.retain(|a| c.alts[*a].choices.get(i).map(|x| usize::from(*x)) == Some(b));
             }
             i += 1;
         }
+        guided.and_then(|_| cands.first().copied())
     }
 
-    /// The index of a branch of `anyOf`/`oneOf`, among those not in `avoid`
-    /// (choices that already failed the check) when any remain: a
-    /// `null`-only branch seldom (1 in 8) in full mode and always in minimal
-    /// mode, where otherwise the simplest branch wins; uniformly among the others.
-    fn branch(
-        &mut self,
+    /// The branches not in `avoid` (choices that already failed; all when
+    /// every one did) whose types can meet what is merged so far, as the
+    /// analysis of each branch alone found them.
+    fn open_branches(
+        &self,
+        f: &Facts<'a>,
         branches: &'a [PlanId],
-        mode: Mode,
         avoid: &[(usize, usize)],
-    ) -> Option<usize> {
+    ) -> Vec<usize> {
         let id = addr_of_slice(branches);
         let mut open: Vec<usize> = (0..branches.len())
             .filter(|i| !avoid.contains(&(id, *i)))
@@ -209,6 +258,20 @@ impl<'a> Gen<'a> {
         if open.is_empty() {
             open = (0..branches.len()).collect();
         }
+        let merged = f.types.unwrap_or(u8::MAX);
+        let fits = |i: &usize| {
+            self.an
+                .and_then(|an| an.ctx(&branches[*i..=*i]))
+                .is_none_or(|c| c.kinds() & merged != 0)
+        };
+        let fitting: Vec<usize> = open.iter().copied().filter(fits).collect();
+        if fitting.is_empty() { open } else { fitting }
+    }
+
+    /// The index of a branch of `anyOf`/`oneOf`, among `open`: a `null`-only
+    /// branch seldom (1 in 8) in full mode and always in minimal mode, where
+    /// otherwise the simplest branch wins; uniformly among the others.
+    fn branch(&mut self, branches: &'a [PlanId], mode: Mode, open: &[usize]) -> Option<usize> {
         if open.is_empty() {
             return None;
         }

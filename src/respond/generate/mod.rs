@@ -32,26 +32,48 @@
 //!   `multipleOf` (exact in decimal, as jsonschema checks it), and the
 //!   `int32`/`int64` ranges;
 //! - arrays: `items`, `prefixItems`, `minItems`/`maxItems`, `uniqueItems`,
-//!   `contains`;
-//! - objects: required properties always, optional ones with probability 1/2
-//!   (at most [`MAX_OPTIONAL`] per object), no `additionalProperties` unless
-//!   `minProperties` asks for more, `maxProperties`, `dependentRequired`;
-//!   `writeOnly` properties are left out of responses (`readOnly` ones out of
-//!   requests, with [`generate_for`]);
+//!   `contains`; by default `max(minItems, 1)` items (within `maxItems`),
+//!   [`Density::Sparse`]: `minItems` to `minItems + 4`;
+//! - objects: by default every declared property, required or optional
+//!   (bodies look like the vendor's documentation, which SDKs are written
+//!   against); [`Density::Sparse`] (`--sparse`, `Prefer: dynamic=sparse`):
+//!   required properties always, optional ones with probability 1/2 (at most
+//!   [`MAX_OPTIONAL`] per object). Either way no `additionalProperties`
+//!   unless `minProperties` asks for more, `maxProperties` (optional ones
+//!   dropped from the end), `dependentRequired`; `writeOnly` properties are
+//!   left out of responses (`readOnly` ones out of requests, with
+//!   [`generate_for`]), and so is a property no value can be made for (a
+//!   `false` schema, or one the analysis finds ungeneratable);
 //! - `allOf` is merged into one set of constraints; `anyOf` and `oneOf` pick a
-//!   branch and merge it (a `oneOf` value is checked not to match the other
-//!   branches, and redrawn when it does); `not` and `if`/`then`/`else` are
-//!   checked after the fact; `$ref` is followed across files.
+//!   branch and merge it, only among the branches that agree with what is
+//!   merged (an allOf member's `type: object` rules out the `null` branch a
+//!   3.0 `nullable` on a `$ref` becomes); a `oneOf` value is checked not to
+//!   match the other branches, and redrawn when it does; `not` and
+//!   `if`/`then`/`else` are checked after the fact; `$ref` is followed
+//!   across files.
+//!
+//! What can be generated is decided once per document at load
+//! ([`Plans::ungeneratable`]): for each schema, the combinations of its
+//! branches that do not contradict (types, `const`s, `enum`s, numeric and
+//! length ranges, `minItems`/`maxItems`, `maxProperties`, required
+//! properties a closed object forbids) and how deep the smallest value of
+//! each type nests. A schema with none (say `allOf` of `type: string` and
+//! `type: integer`, or required properties that recurse forever) is
+//! ungeneratable, with the JSON pointer and the reason; the server answers
+//! a request that needs it with a 500 problem and `specmock validate`
+//! reports it. Otherwise generation only takes what the analysis found
+//! possible, and every body validates.
 //!
 //! Bounds: below depth [`SOFT_DEPTH`], while a schema appears at most twice
 //! among a value's ancestors (recursion) and while fewer than 10,000 values
 //! have been made, generation is free; past any of them only required
 //! properties and `minItems` items are made, and `null` is chosen where
 //! allowed. Past depth 48 or 100,000 values nothing more is nested (an object
-//! gets no property, an array no item): a schema whose *required* properties
-//! recurse forever has no finite instance, and gets a finite, invalid one
-//! instead of a hang. Arrays get at most [`MAX_ITEMS`] items and strings at
-//! most [`MAX_STRING_CHARS`] characters whatever `minItems`/`minLength` say.
+//! gets no property, an array no item); a value only takes a branch or type
+//! whose required members fit in the depth left, so the bound never cuts a
+//! required member. Arrays get at most [`MAX_ITEMS`] items and strings at
+//! most [`MAX_STRING_CHARS`] characters (a schema that asks for more is
+//! ungeneratable).
 //!
 //! Generation walks the document's [`Plans`] (one per schema node, built at
 //! load: `$ref`s resolved, keywords read, patterns compiled), never the raw
@@ -67,6 +89,7 @@ use serde_json::Value;
 
 use crate::spec::{Direction, Loc};
 
+mod analysis;
 mod check;
 mod facts;
 mod keywords;
@@ -77,7 +100,10 @@ mod rng;
 mod strings;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_analysis;
 
+use analysis::Analysis;
 use check::matches_type;
 use facts::Facts;
 pub use plan::Plans;
@@ -109,7 +135,8 @@ pub const MAX_STRING_CHARS: usize = 64 * 1024;
 /// are generated.
 pub const SOFT_DEPTH: usize = 8;
 
-/// Most optional properties generated in one object.
+/// Most optional properties generated in one sparse object (a dense one has
+/// them all).
 pub const MAX_OPTIONAL: usize = 32;
 
 /// Nesting depth past which nothing more is nested.
@@ -130,6 +157,18 @@ const MAX_GROUPS: usize = 64;
 /// Depth bound of the after-the-fact checker (schema hops plus value depth).
 const MAX_CHECK_DEPTH: u32 = 128;
 
+/// How full generated objects and arrays are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Density {
+    /// Every declared property, arrays of at least one item: bodies that
+    /// look like the vendor's documentation.
+    #[default]
+    Dense,
+    /// Optional properties with probability 1/2, arrays of varied lengths
+    /// from `minItems` on (`--sparse`, `Prefer: dynamic=sparse`).
+    Sparse,
+}
+
 /// Generate a value valid against the schema at `loc`, deterministic for
 /// `seed`, for a response (`writeOnly` properties left out).
 ///
@@ -138,21 +177,38 @@ const MAX_CHECK_DEPTH: u32 = 128;
 /// built for gives `null`. See the module docs for what is supported and the
 /// bounds that apply.
 pub fn generate(plans: &Plans, loc: &Loc, seed: u64, hints: &Hints) -> Value {
-    generate_for(plans, loc, seed, hints, Direction::Response)
+    generate_as(plans, loc, seed, hints, Direction::Response, Density::Dense)
 }
 
 /// [`generate`] for either side of the exchange: `Direction::Request` leaves
 /// `readOnly` properties out instead of `writeOnly` ones, matching the
 /// request view the loader compiles request schemas in.
 pub fn generate_for(plans: &Plans, loc: &Loc, seed: u64, hints: &Hints, dir: Direction) -> Value {
+    generate_as(plans, loc, seed, hints, dir, Density::Dense)
+}
+
+/// [`generate_for`] with the density of objects and arrays chosen.
+///
+/// A schema [`Plans::ungeneratable`] names has no valid value: what this
+/// gives for it is not one.
+pub fn generate_as(
+    plans: &Plans,
+    loc: &Loc,
+    seed: u64,
+    hints: &Hints,
+    dir: Direction,
+    density: Density,
+) -> Value {
     let Some(root) = plans.at(loc) else {
         // No plan there: not a schema an operation uses (a caller's typo).
         return Value::Null;
     };
     let mut g = Gen {
         plans,
+        an: Some(plans.analysis(dir)),
         rng: Rng::new(seed),
         dir,
+        sparse: density == Density::Sparse,
         hints: hints.path_params,
         nodes: 0,
         stack: Vec::new(),
@@ -203,8 +259,12 @@ enum Mode {
 
 struct Gen<'a> {
     plans: &'a Plans,
+    /// What the analysis found can be generated (`None` while it runs).
+    an: Option<&'a Analysis>,
     rng: Rng,
     dir: Direction,
+    /// [`Density::Sparse`].
+    sparse: bool,
     hints: &'a [(String, String)],
     /// Values made so far in this call.
     nodes: usize,
@@ -216,6 +276,21 @@ struct Gen<'a> {
 }
 
 impl<'a> Gen<'a> {
+    /// A generator the analysis merges plans with (it draws nothing).
+    pub(super) fn probe(plans: &'a Plans, dir: Direction) -> Gen<'a> {
+        Gen {
+            plans,
+            an: None,
+            rng: Rng::new(0),
+            dir,
+            sparse: false,
+            hints: &[],
+            nodes: 0,
+            stack: Vec::new(),
+            name: None,
+        }
+    }
+
     /// One value valid against every schema in `roots`, at nesting `depth`.
     pub(super) fn node(&mut self, roots: &[PlanId], depth: usize) -> Value {
         self.nodes += 1;
@@ -229,21 +304,38 @@ impl<'a> Gen<'a> {
         } else {
             Mode::Full
         };
+        let ctx = self.an.and_then(|an| an.ctx(roots));
+        let budget = analysis::budget(depth);
         self.stack.push(id);
         let mut value = Value::Null;
-        // Branch choices that gave a value failing the check, not to be made again.
+        // Alternatives (or, unguided, branch choices) that gave a value
+        // failing the check, not to be taken again.
+        let mut avoid_alts: Vec<usize> = Vec::new();
         let mut avoid: Vec<(usize, usize)> = Vec::new();
-        for _ in 0..ATTEMPTS {
+        for attempt in 1..=ATTEMPTS {
             let mut facts = Facts::default();
             for r in roots {
                 self.collect(*r, &mut facts);
             }
-            self.resolve(&mut facts, mode, &avoid);
-            value = self.value(&facts, roots, depth, mode, name);
+            let alt = self.resolve(&mut facts, mode, ctx, budget, &avoid_alts, &avoid);
+            let allowed = match (ctx, alt) {
+                (Some(c), Some(a)) => c.alts[a].kinds(budget),
+                _ => u8::MAX,
+            };
+            // Unguided, a choice can still contradict what is merged: choose again.
+            let contradicted = alt.is_none() && (facts.types == Some(0) || facts.unsat);
+            if contradicted && !facts.choices.is_empty() && attempt < ATTEMPTS {
+                avoid.extend(facts.choices);
+                continue;
+            }
+            value = self.value(&facts, roots, depth, mode, name, allowed);
             if !facts.needs_check || mode == Mode::Bare || self.plans.valid_all(roots, &value) {
                 break;
             }
-            avoid.extend(facts.choices);
+            match alt {
+                Some(a) => avoid_alts.push(a),
+                None => avoid.extend(facts.choices),
+            }
         }
         self.stack.pop();
         value
@@ -263,7 +355,8 @@ impl<'a> Gen<'a> {
         }
         s as usize
     }
-    /// A value for merged constraints.
+    /// A value for merged constraints, of a type among `allowed` (the
+    /// types the analysis found can be made at this depth).
     fn value(
         &mut self,
         f: &Facts<'a>,
@@ -271,6 +364,7 @@ impl<'a> Gen<'a> {
         depth: usize,
         mode: Mode,
         name: Option<&str>,
+        allowed: u8,
     ) -> Value {
         if f.unsat {
             return Value::Null;
@@ -283,7 +377,10 @@ impl<'a> Gen<'a> {
         }
         if mode == Mode::Full && !f.examples.is_empty() && self.rng.chance(1, 4) {
             let ex = f.examples[self.rng.index(f.examples.len())];
-            if self.plans.valid_all(roots, ex) {
+            // A dense body has every declared property: not an example's
+            // object (or array of them), which may leave some out.
+            let whole = self.sparse || !(ex.is_object() || ex.is_array());
+            if whole && self.plans.valid_all(roots, ex) {
                 return ex.clone();
             }
         }
@@ -291,6 +388,10 @@ impl<'a> Gen<'a> {
             Some(t) => t,
             None if f.inferred != 0 => f.inferred,
             None => T_STR,
+        };
+        let mask = match mask & allowed {
+            0 => mask,
+            m => m,
         };
         match self.kind(mask, mode) {
             T_NULL => Value::Null,

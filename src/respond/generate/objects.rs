@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::analysis::budget;
 use super::check::json_eq;
 use super::facts::Facts;
 use super::plan::PlanId;
@@ -33,8 +34,14 @@ impl<'a> Gen<'a> {
             } else if hidden(n) || self.forbidden(f, n) {
                 continue;
             } else if depth == 0 && self.hint(n).is_some() {
-                chosen.push(n);
-            } else if mode == Mode::Full && optional < MAX_OPTIONAL && self.rng.chance(1, 2) {
+                if self.fits(&self.prop_schemas(f, n), depth + 1) {
+                    chosen.push(n);
+                }
+            } else if mode == Mode::Full
+                && (!self.sparse || optional < MAX_OPTIONAL && self.rng.chance(1, 2))
+                && self.fits(&self.prop_schemas(f, n), depth + 1)
+            {
+                // Dense: every declared property (the node budget bounds the whole).
                 chosen.push(n);
                 optional += 1;
             }
@@ -103,10 +110,21 @@ impl<'a> Gen<'a> {
                 continue;
             }
             let schemas = self.prop_schemas(f, &name);
+            if !self.fits(&schemas, depth + 1) {
+                continue;
+            }
             let v = self.node(&schemas, depth + 1);
             out.insert(name, v);
         }
         Value::Object(out)
+    }
+
+    /// A value of these schemas can be made at `depth`, as far as the
+    /// analysis knows (a context it did not meet is tried).
+    fn fits(&self, schemas: &[PlanId], depth: usize) -> bool {
+        self.an
+            .and_then(|an| an.ctx(schemas))
+            .is_none_or(|c| c.rank <= budget(depth))
     }
 
     /// The request's value for a path parameter named `name`, if any.
@@ -134,7 +152,7 @@ impl<'a> Gen<'a> {
 
     /// Every schema a property named `name` must satisfy: `properties` where
     /// declared, matching `patternProperties`, else `additionalProperties`.
-    fn prop_schemas(&self, f: &Facts<'a>, name: &str) -> Vec<PlanId> {
+    pub(super) fn prop_schemas(&self, f: &Facts<'a>, name: &str) -> Vec<PlanId> {
         let mut out = Vec::new();
         for r in &f.objects {
             let mut matched = false;
@@ -156,7 +174,7 @@ impl<'a> Gen<'a> {
     }
 
     /// A property that no value can satisfy (`false` schema, closed object).
-    fn forbidden(&self, f: &Facts<'a>, name: &str) -> bool {
+    pub(super) fn forbidden(&self, f: &Facts<'a>, name: &str) -> bool {
         self.prop_schemas(f, name)
             .iter()
             .any(|s| self.plans.is_false(*s))
@@ -204,7 +222,9 @@ impl<'a> Gen<'a> {
         let lo = lo.max(need.min(limit));
         let hi = limit.min(MAX_ITEMS).max(lo);
         let len = match mode {
-            Mode::Full => lo + self.rng.index((hi - lo).min(4) + 1),
+            Mode::Full if self.sparse => lo + self.rng.index((hi - lo).min(4) + 1),
+            // Dense: one item where none is required, as a vendor's example shows.
+            Mode::Full => lo.max(1).min(hi),
             _ => lo,
         };
         let mut items: Vec<Value> = Vec::with_capacity(len);
@@ -212,6 +232,10 @@ impl<'a> Gen<'a> {
             let mut schemas = self.item_schemas(f, i);
             if i < need {
                 schemas.extend(f.contains.iter().copied());
+            }
+            // Past the minimum, only items that can be made at this depth.
+            if i >= lo && !self.fits(&schemas, depth + 1) {
+                break;
             }
             let mut v = self.node(&schemas, depth + 1);
             if f.unique {
@@ -229,7 +253,7 @@ impl<'a> Gen<'a> {
         Value::Array(items)
     }
 
-    fn item_schemas(&self, f: &Facts<'a>, i: usize) -> Vec<PlanId> {
+    pub(super) fn item_schemas(&self, f: &Facts<'a>, i: usize) -> Vec<PlanId> {
         f.arrays
             .iter()
             .filter_map(|r| r.prefix.get(i).copied().or(r.items))

@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
+use super::analysis::Analysis;
 use super::keywords::{branch_cost, int_bound, keywords, member};
 use super::numbers::{max_i, min_i};
 use super::strings::{Format, Pattern};
-use crate::spec::{FileSet, Loc, Operation};
+use crate::spec::{Direction, FileSet, Loc, Operation};
 
 /// A plan's index in its store.
 pub(super) type PlanId = u32;
@@ -32,6 +33,12 @@ pub struct Plans {
     pub(super) plans: Vec<Plan>,
     /// Every location a node was reached at (what callers name a schema by).
     at: HashMap<Loc, PlanId>,
+    /// The root file of the document (locations elsewhere name their file in messages).
+    root: String,
+    /// What can be generated for responses: analysed at load...
+    response: Analysis,
+    /// ...and for requests, analysed when first asked for (only the library API generates requests).
+    request: OnceLock<Analysis>,
 }
 
 impl std::fmt::Debug for Plans {
@@ -88,10 +95,39 @@ impl Plans {
         while let Some((id, file, v, loc)) = b.queue.pop() {
             b.plans[id as usize] = b.compile(file, v, &loc);
         }
-        Plans {
+        let mut plans = Plans {
             plans: b.plans,
             at: b.at,
+            root: files.root.clone(),
+            response: Analysis::default(),
+            request: OnceLock::new(),
+        };
+        plans.response = Analysis::build(&plans, Direction::Response, &plans.root);
+        plans
+    }
+
+    /// The analysis of what can be generated in one direction.
+    pub(super) fn analysis(&self, dir: Direction) -> &Analysis {
+        match dir {
+            Direction::Response => &self.response,
+            Direction::Request => self
+                .request
+                .get_or_init(|| Analysis::build(self, Direction::Request, &self.root)),
         }
+    }
+
+    /// Why no value of the schema at `loc` can be generated (for `dir`), when
+    /// none can: its constraints contradict one another, or its required
+    /// members recurse without end. `None` for a schema that can be, and for
+    /// a location no plan was built for.
+    pub fn ungeneratable(&self, loc: &Loc, dir: Direction) -> Option<&str> {
+        let id = self.at(loc)?;
+        self.analysis(dir).ctx(&[id])?.why.as_deref()
+    }
+
+    /// Every location a plan was reached at.
+    pub(super) fn locations(&self) -> impl Iterator<Item = (&Loc, PlanId)> {
+        self.at.iter().map(|(l, id)| (l, *id))
     }
 
     /// How many schema nodes have a plan (a diagnostic).

@@ -9,7 +9,7 @@ use serde_json::json;
 /// An OpenAPI 3.1 document with each schema under `components/schemas`
 /// and one operation `GET /<name>` answering it, loaded as specmock loads
 /// documents (so the validators are the real ones).
-fn doc(schemas: Value) -> Document {
+pub(super) fn doc(schemas: Value) -> Document {
     let mut paths = Map::new();
     for name in schemas.as_object().unwrap().keys() {
         paths.insert(
@@ -48,6 +48,27 @@ fn values_with(d: &Document, name: &str, n: u64, hints: &Hints) -> Vec<Value> {
 
 fn values(d: &Document, name: &str, n: u64) -> Vec<Value> {
     values_with(d, name, n, &Hints::NONE)
+}
+
+/// [`values`] of [`Density::Sparse`] bodies.
+fn sparse_values(d: &Document, name: &str, n: u64) -> Vec<Value> {
+    let s = schema_of(d, name);
+    (0..n)
+        .map(|seed| {
+            let v = generate_as(
+                &d.plans,
+                &s.loc,
+                seed,
+                &Hints::NONE,
+                Direction::Response,
+                Density::Sparse,
+            );
+            if let Some(e) = s.validator.iter_errors(&v).next() {
+                panic!("{name}: seed {seed}: invalid (sparse): {e}\n{v}");
+            }
+            v
+        })
+        .collect()
 }
 
 fn one(schema: Value, n: u64) -> Vec<Value> {
@@ -281,11 +302,16 @@ fn bounds() {
             "{v}"
         );
     }
-    // Absurd minItems is capped (the value then does not validate; documented).
+    // Absurd minItems is capped: the value then does not validate, and the
+    // analysis says so (the server answers 500 rather than send it).
     let d = doc(
         json!({"Big": {"type": "array", "items": {"type": "integer"}, "minItems": 5000},
                        "Long": {"type": "string", "minLength": 100000}}),
     );
+    for name in ["Big", "Long"] {
+        let loc = &schema_of(&d, name).loc;
+        assert!(d.plans.ungeneratable(loc, Direction::Response).is_some());
+    }
     let big = generate(&d.plans, &schema_of(&d, "Big").loc, 1, &Hints::NONE);
     assert_eq!(big.as_array().unwrap().len(), MAX_ITEMS);
     let long = generate(&d.plans, &schema_of(&d, "Long").loc, 1, &Hints::NONE);
@@ -347,7 +373,13 @@ fn objects_properties() {
             "password": {"type": "string", "writeOnly": true}, "name": {"type": "string"},
             "id": {"type": "string", "readOnly": true}}},
     }));
-    let opt = values(&d, "Opt", 100);
+    // Dense (the default): every declared property; sparse: optional ones by chance.
+    assert!(
+        values(&d, "Opt", 100)
+            .iter()
+            .all(|v| v.as_object().unwrap().len() == 3)
+    );
+    let opt = sparse_values(&d, "Opt", 100);
     assert!(opt.iter().all(|v| v.get("r").is_some()));
     assert!(opt.iter().any(|v| v.get("o1").is_some()) && opt.iter().any(|v| v.get("o1").is_none()));
     // Declared order is kept.
@@ -372,8 +404,14 @@ fn objects_properties() {
             .all(|v| v.get("a").is_some())
     );
     values(&d, "Patterned", 50);
-    values(&d, "Max", 50);
+    assert!(
+        values(&d, "Max", 50)
+            .iter()
+            .all(|v| v.as_object().unwrap().len() == 1)
+    );
+    sparse_values(&d, "Max", 50);
     values(&d, "Dep", 100);
+    sparse_values(&d, "Dep", 100);
     // Responses leave writeOnly out (even required: the response view
     // does not require it), requests leave readOnly out.
     let wo = values(&d, "WriteOnly", 100);
@@ -387,6 +425,47 @@ fn objects_properties() {
         let v = generate_for(&d.plans, loc, seed, &Hints::NONE, Direction::Request);
         assert!(v.get("id").is_none() && v.get("password").is_some(), "{v}");
     }
+}
+
+#[test]
+fn dense_bodies_have_every_property_and_an_item_in_every_array() {
+    let mut many = Map::new();
+    for i in 0..50 {
+        many.insert(format!("p{i}"), json!({"type": "integer"}));
+    }
+    let d = doc(json!({
+        "Many": {"type": "object", "properties": many},
+        "Lists": {"type": "object", "required": ["two"], "properties": {
+            "free": {"type": "array", "items": {"type": "string"}},
+            "two": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 6},
+            "none": {"type": "array", "items": {"type": "string"}, "maxItems": 0},
+            "nested": {"type": "array", "items": {"type": "object", "properties": {
+                "a": {"type": "string"}, "b": {"type": "boolean"}}}}}},
+    }));
+    // Past MAX_OPTIONAL: a vendor's object is not cut short.
+    for v in values(&d, "Many", 20) {
+        assert_eq!(v.as_object().unwrap().len(), 50, "{v}");
+    }
+    for v in values(&d, "Lists", 50) {
+        assert_eq!(v["free"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["two"].as_array().unwrap().len(), 2, "{v}");
+        assert_eq!(v["none"], json!([]), "{v}");
+        let item = &v["nested"][0];
+        assert!(item["a"].is_string() && item["b"].is_boolean(), "{v}");
+    }
+    // Sparse: MAX_OPTIONAL at most, and varied lengths.
+    let sparse = sparse_values(&d, "Many", 50);
+    assert!(
+        sparse
+            .iter()
+            .all(|v| v.as_object().unwrap().len() <= MAX_OPTIONAL)
+    );
+    let lens: Vec<usize> = sparse_values(&d, "Lists", 100)
+        .iter()
+        .map(|v| v["two"].as_array().unwrap().len())
+        .collect();
+    assert!(lens.iter().all(|n| (2..=6).contains(n)));
+    assert!(lens.contains(&2) && lens.contains(&6), "{lens:?}");
 }
 
 #[test]
@@ -443,9 +522,12 @@ fn recursion_terminates() {
         assert!(depth(&v) <= 2 * SOFT_DEPTH, "{}", depth(&v));
     }
     values(&d, "SelfAll", 20);
-    // No finite instance exists: generation still ends, with a bounded value.
+    // No finite instance exists: the analysis says so, and generation
+    // (asked anyway) still ends, with a bounded value.
     for name in ["Loop", "ListOfLists"] {
         let loc = &schema_of(&d, name).loc;
+        let why = d.plans.ungeneratable(loc, Direction::Response).unwrap();
+        assert!(why.contains("recurse without end"), "{why}");
         for seed in 0..5 {
             let v = generate(&d.plans, loc, seed, &Hints::NONE);
             assert!(depth(&v) <= HARD_DEPTH + 1, "{name}: {}", depth(&v));
