@@ -272,7 +272,7 @@ fn report_on_demand() {
         200
     );
     let report: Value = serde_json::from_str(&fs::read_to_string(&r).unwrap()).unwrap();
-    assert_eq!(report["summary"]["operations"], 22);
+    assert_eq!(report["summary"]["operations"], 29);
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn every_routed_response_names_its_operation_and_health_answers() {
     let s = Specmock::serve(&[]);
     let h = get(&s.url("/__specmock/health"));
     assert_eq!(h.status, 200);
-    assert_eq!(h.json()["operations"], 22);
+    assert_eq!(h.json()["operations"], 29);
     for (m, p, id) in [
         ("PUT", "/api/admin/api-tokens/abc", "update-api-token"),
         (

@@ -26,6 +26,14 @@ By design (documented in the README, so listed, never silently ignored):
   `/feeds/f/data/chart` lists the methods of `/feeds/f/data/{id}` too.
   Accepted only when `Allow` is exactly the union of the methods of every
   path of the document that matches the request path (plus HEAD with GET).
+* No body, no Content-Type: a response the document declares without a body
+  (Adafruit's destroyFeed 200: no `schema`) is answered with an empty body
+  and no Content-Type (RFC 9110 8.3: there is no content to type).
+  schemathesis reads a Swagger 2.0 operation's `produces` as the media types
+  of every response, so it reports the missing header
+  (content_type_conformance). Accepted only for a status whose declared
+  response has no body, when the answer's body is empty and it has no
+  Content-Type.
 
 Everything else is real.
 """
@@ -93,11 +101,20 @@ class Spec:
             servers = doc.get("servers") or [{"url": "/"}]
             self.base = urlsplit(servers[0]["url"]).path.rstrip("/")
         self.paths = []  # (template, regex, literal segment count, {METHOD: set(status keys)})
+        self.bodiless = set()  # (template, METHOD, status key) declared without a body
+        shared = doc.get("responses") or (doc.get("components") or {}).get("responses") or {}
         for template, item in (doc.get("paths") or {}).items():
             ops = {}
             for method, op in item.items():
                 if method in METHODS:
-                    ops[method.upper()] = {str(k).upper() for k in (op.get("responses") or {})}
+                    responses = op.get("responses") or {}
+                    ops[method.upper()] = {str(k).upper() for k in responses}
+                    for k, r in responses.items():
+                        ref = (r or {}).get("$ref", "")
+                        if ref:
+                            r = shared.get(ref.rsplit("/", 1)[-1]) or {}
+                        if "schema" not in r and not r.get("content"):
+                            self.bodiless.add((template, method.upper(), str(k).upper()))
             pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
             literal = sum(1 for s in template.split("/") if s and not s.startswith("{"))
             self.paths.append((template, re.compile(pattern), literal, ops))
@@ -210,6 +227,17 @@ def main():
                         by_design[k]["example"] = by_design[k]["example"] or (
                             f"{request_line} -> {status}: {first.get('location')}: {first.get('message')}"
                         )
+                        cases["by_design"].add(case_key)
+                        continue
+                    if (
+                        cname == "content_type_conformance"
+                        and (template, method, str(status)) in spec.bodiless
+                        and "content-type" not in rheaders
+                        and not base64.b64decode((resp.get("content") or {}).get("$base64", "") or "")
+                    ):
+                        k = ("no body, no Content-Type", op_label, cname, status, "declared without a body")
+                        by_design[k]["count"] += 1
+                        by_design[k]["example"] = by_design[k]["example"] or f"{request_line} -> {status}, empty body"
                         cases["by_design"].add(case_key)
                         continue
                     if cname == "allow_header_conformance" and status == 405:
