@@ -20,6 +20,9 @@ pub const OPERATION_HEADER: &str = "x-specmock-operation";
 /// Options of the whole pipeline.
 #[derive(Debug, Clone, Default)]
 pub struct PipelineOptions {
+    /// Route `/feeds/` as `/feeds` when no route has the trailing slash
+    /// (`--ignore-trailing-slash`; some SDKs add one to every path).
+    pub ignore_trailing_slash: bool,
     pub validate: ValidateOptions,
     pub respond: RespondOptions,
 }
@@ -91,7 +94,7 @@ pub fn run_with(
     options: &PipelineOptions,
     resources: Option<&crate::state::ResourceStore>,
 ) -> Outcome {
-    let routed = match contract.routes().route(&req.method, &req.path) {
+    let routed = match route(contract, req, options) {
         Ok(r) => r,
         Err(NotRouted::NotFound)
             if let Some((op, empty)) =
@@ -131,6 +134,25 @@ pub fn run_with(
     name_operation(&mut answer, &op);
     Outcome::answered(answer, op, checked.routed.path_params)
         .with_violations(checked.violations, checked.warnings)
+}
+
+/// Route a request; with `--ignore-trailing-slash`, a path no route has
+/// is tried again without its trailing slash.
+fn route(
+    contract: &Contract,
+    req: &Request,
+    options: &PipelineOptions,
+) -> Result<crate::route::Routed, NotRouted> {
+    let routes = contract.routes();
+    match routes.route(&req.method, &req.path) {
+        Ok(r) => Ok(r),
+        Err(not) => match req.path.strip_suffix('/') {
+            Some(trimmed) if options.ignore_trailing_slash && !trimmed.is_empty() => {
+                routes.route(&req.method, trimmed).map_err(|_| not)
+            }
+            _ => Err(not),
+        },
+    }
 }
 
 /// Say which operation answered (`x-specmock-operation`).
@@ -193,7 +215,14 @@ fn not_routed(contract: &Contract, req: &Request, not: NotRouted) -> Answer {
             let mut p = Problem::new(ProblemKind::NoRoute, "")
                 .with("method", req.method.as_str())
                 .with("path", path);
-            if let Some((m, route)) = contract.routes().closest(&req.method, path) {
+            if let Some(trimmed) = path.strip_suffix('/').filter(|t| !t.is_empty())
+                && contract.routes().route(&req.method, trimmed).is_ok()
+            {
+                detail.push_str(&format!(
+                    "; the document declares {} {trimmed} without the trailing slash: send it without, or start specmock with --ignore-trailing-slash",
+                    req.method
+                ));
+            } else if let Some((m, route)) = contract.routes().closest(&req.method, path) {
                 detail.push_str(&format!("; the closest route is {m} {route}"));
                 p = p.with(
                     "closest",

@@ -486,6 +486,7 @@ mod tests {
             security: vec![],
             request_body: None,
             responses: vec![Response {
+                headers: vec![],
                 status: StatusKey::Code(200),
                 description: String::new(),
                 content: vec![],

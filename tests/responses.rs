@@ -322,3 +322,57 @@ fn a_fixture_that_breaks_the_contract_is_skipped_and_the_server_starts() {
     assert_eq!(r.header("x-specmock-fixture"), None);
     assert_valid("regenerateAPIToken", 200, &r.json());
 }
+
+fn headers_doc() -> String {
+    format!(
+        "{}/tests/documents/headers.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn declared_response_headers_are_sent_from_examples_or_their_schemas() {
+    let d = headers_doc();
+    let s = Specmock::serve(&[&d, "--seed", "3"]);
+    let r = send("GET", &s.url("/api/feeds"), &[], None);
+    assert_eq!(r.status, 200, "{r:?}");
+    // The default is the example; an integer's range is kept.
+    assert_eq!(r.header("x-pagination-limit"), Some("100"));
+    let total: i64 = r.header("x-pagination-total").unwrap().parse().unwrap();
+    assert!((0..=1000).contains(&total), "{total}");
+    assert!(!r.header("link").unwrap_or("").is_empty());
+    // An array in the simple style; Content-Type stays the body's own.
+    assert_eq!(r.header("x-tags"), Some("a,a"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    // Seeded like the body.
+    let again = send("GET", &s.url("/api/feeds"), &[], None);
+    assert_eq!(again.header("link"), r.header("link"));
+}
+
+#[test]
+fn a_trailing_slash_is_significant_unless_ignored() {
+    let d = headers_doc();
+    let s = Specmock::serve(&[&d]);
+    let r = send("POST", &s.url("/api/feeds/"), &[JSON], Some("{}"));
+    assert_eq!(r.status, 404, "{r:?}");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("without the trailing slash: send it without, or start specmock with --ignore-trailing-slash"),
+        "{}",
+        r.body
+    );
+    drop(s);
+    let s = Specmock::serve(&[&d, "--ignore-trailing-slash"]);
+    let r = send("POST", &s.url("/api/feeds/"), &[JSON], Some("{}"));
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!(r.header("x-specmock-operation"), Some("createFeed"));
+    // A listing with the slash is the listing, not a blank {key}.
+    let r = send("GET", &s.url("/api/feeds/"), &[], None);
+    assert_eq!(
+        (r.status, r.header("x-specmock-operation")),
+        (200, Some("listFeeds"))
+    );
+    assert_eq!(send("GET", &s.url("/api/feeds/k/"), &[], None).status, 200);
+}

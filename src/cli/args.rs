@@ -178,6 +178,9 @@ pub struct ServeArgs {
     /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
     #[arg(long)]
     pub sparse: bool,
+    /// Route `/feeds/` as `/feeds` when no route has the trailing slash (some SDKs add one to every path).
+    #[arg(long)]
+    pub ignore_trailing_slash: bool,
     /// Accept `null` for optional properties whose schema does not allow it
     /// (some SDKs send null for every unset field); still logged as warnings.
     #[arg(long)]

@@ -29,6 +29,7 @@ impl ServeArgs {
             host: self.listen.host,
             port: self.listen.port.unwrap_or(default_port),
             pipeline: PipelineOptions {
+                ignore_trailing_slash: self.ignore_trailing_slash,
                 validate: ValidateOptions {
                     tolerate_nulls: self.tolerate_nulls,
                 },

@@ -210,6 +210,7 @@ pub fn respond(
         a.body = body;
         a
     };
+    declared_headers(contract, checked, req, resp, options, &prefs, &mut answer);
     if !applied.is_empty()
         && let Ok(v) = HeaderValue::from_str(&applied.join(", "))
     {
@@ -361,6 +362,77 @@ fn unserialisable(op: &Operation, status: u16, media: &MediaType) -> Answer {
         .with("operation", op.display_id.as_str())
         .with("mediaType", media.media_type.as_str()),
     )
+}
+
+/// The headers the response declares (Adafruit's `Link`, the
+/// `X-Pagination-*` counts), as real clients read them: the document's
+/// example, else a value generated from the header's schema with the body's
+/// seed. A header already set (`Location` from the stateful store) is kept.
+fn declared_headers(
+    contract: &Contract,
+    checked: &Checked,
+    req: &Request,
+    resp: &Response,
+    options: &RespondOptions,
+    prefs: &Preferences,
+    answer: &mut Answer,
+) {
+    if resp.headers.is_empty() {
+        return;
+    }
+    let op = &checked.routed.operation;
+    let plans = contract.document(&op.document).map(|d| &d.plans);
+    for h in &resp.headers {
+        let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else {
+            continue;
+        };
+        if answer.headers.contains_key(&name) {
+            continue;
+        }
+        let value = match (&h.example, &h.schema, plans) {
+            (Some(v), _, _) => v.clone(),
+            (None, Some(loc), Some(plans)) => {
+                let seed = generate::derive_seed(
+                    prefs.seed.unwrap_or(options.seed),
+                    op.qualified(),
+                    &format!("{}\u{ff}{}", req.path, h.name),
+                );
+                generate::generate(plans, loc, seed, &generate::Hints::NONE)
+            }
+            _ => continue,
+        };
+        if let Some(text) = header_text(&value)
+            && let Ok(v) = HeaderValue::from_str(&text)
+        {
+            answer.headers.insert(name, v);
+        }
+    }
+}
+
+/// A value as a header carries it (OpenAPI's `simple` style): arrays and
+/// objects comma-separated, `null` not at all.
+fn header_text(v: &Value) -> Option<String> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    match v {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::Object(m) => Some(
+            m.iter()
+                .filter_map(|(k, v)| Some(format!("{k},{}", scalar(v)?)))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        other => scalar(other),
+    }
 }
 
 fn fixture_answer(f: &Fixture) -> Answer {

@@ -373,6 +373,7 @@ mod tests {
             responses: codes
                 .iter()
                 .map(|c| Response {
+                    headers: vec![],
                     status: StatusKey::parse(c).unwrap(),
                     description: String::new(),
                     content: vec![],

@@ -490,8 +490,10 @@ impl Builder<'_> {
             }
         };
         let content = self.content(&loc, &r, Direction::Response);
+        let headers = self.response_headers(&loc, &r);
         Some(Response {
             status,
+            headers,
             description: r
                 .get("description")
                 .and_then(Value::as_str)
@@ -500,6 +502,52 @@ impl Builder<'_> {
             content,
             loc,
         })
+    }
+
+    fn response_headers(&mut self, loc: &Loc, r: &Value) -> Vec<ResponseHeader> {
+        let Some(map) = r.get("headers").and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for name in map.keys() {
+            if name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            let (hloc, h) = match self.files.deref(&loc.child("headers").child(name)) {
+                Ok((l, v)) => (l, v.clone()),
+                Err(e) => {
+                    self.warnings.push(e);
+                    continue;
+                }
+            };
+            let schema = h.get("schema").map(|_| hloc.child("schema"));
+            let schema_value = schema
+                .as_ref()
+                .and_then(|l| self.files.deref(l).ok())
+                .map(|(_, v)| v.clone());
+            let example = h
+                .get("example")
+                .cloned()
+                .or_else(|| {
+                    h.get("examples")
+                        .and_then(Value::as_object)
+                        .and_then(|m| m.values().find_map(|e| e.get("value").cloned()))
+                })
+                .or_else(|| {
+                    let s = schema_value.as_ref()?;
+                    s.get("example")
+                        .cloned()
+                        .or_else(|| s.get("examples")?.as_array()?.first().cloned())
+                        .or_else(|| s.get("default").cloned())
+                });
+            out.push(ResponseHeader {
+                name: name.clone(),
+                required: h.get("required").and_then(Value::as_bool) == Some(true),
+                example,
+                schema,
+            });
+        }
+        out
     }
 
     fn content(&mut self, loc: &Loc, obj: &Value, dir: Direction) -> Vec<MediaType> {

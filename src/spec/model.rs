@@ -512,7 +512,23 @@ pub struct Response {
     pub description: String,
     /// Empty: the response has no body.
     pub content: Vec<MediaType>,
+    /// The headers it declares (`Content-Type` aside, which the spec says to
+    /// ignore here), sent with the answer.
+    pub headers: Vec<ResponseHeader>,
     pub loc: Loc,
+}
+
+/// A header a response declares (Adafruit's `Link`, `X-Pagination-Total`).
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// As declared (header names are case-insensitive on the wire).
+    pub name: String,
+    pub required: bool,
+    /// The document's example: the header's own `example`/`examples`, else
+    /// its schema's `example`/`examples`/`default`.
+    pub example: Option<Value>,
+    /// Where its schema is, to generate a value when there is no example.
+    pub schema: Option<Loc>,
 }
 
 #[cfg(test)]

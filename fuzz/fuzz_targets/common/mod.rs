@@ -39,6 +39,8 @@ pub fn options(
     fixtures_only: bool,
 ) -> PipelineOptions {
     PipelineOptions {
+        // Both routings of a trailing slash, by the seed the input chose.
+        ignore_trailing_slash: seed % 4 >= 2,
         validate: ValidateOptions { tolerate_nulls },
         respond: RespondOptions {
             seed,

@@ -61,6 +61,12 @@ impl Plans {
                     .filter_map(|p| p.schema.as_ref().map(|s| &s.loc)),
             );
             let bodies = op.request_body.iter().flat_map(|b| &b.content);
+            roots.extend(
+                op.responses
+                    .iter()
+                    .flat_map(|r| &r.headers)
+                    .filter_map(|h| h.schema.as_ref()),
+            );
             let responses = op.responses.iter().flat_map(|r| &r.content);
             roots.extend(
                 bodies
