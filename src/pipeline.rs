@@ -9,6 +9,7 @@ use hyper::header::{ALLOW, HeaderName, HeaderValue};
 use crate::contract::Contract;
 use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
+use crate::respond::prefer::Preferences;
 use crate::respond::{self, Answer, RespondOptions};
 use crate::route::NotRouted;
 use crate::spec::Operation;
@@ -42,6 +43,9 @@ pub struct Outcome {
     pub warnings: Vec<Violation>,
     /// How an upstream's answer broke the contract (recording only).
     pub response_violations: Vec<Violation>,
+    /// What the request asked for with `Prefer` (delivery reads `delay`
+    /// and `fault` from here).
+    pub preferences: Preferences,
 }
 
 impl Outcome {
@@ -54,6 +58,7 @@ impl Outcome {
             violations: Vec::new(),
             warnings: Vec::new(),
             response_violations: Vec::new(),
+            preferences: Preferences::default(),
         }
     }
 
@@ -94,6 +99,21 @@ pub fn run_with(
     options: &PipelineOptions,
     resources: Option<&crate::state::ResourceStore>,
 ) -> Outcome {
+    // Parsed once: the respond stage, the stateful store and delivery
+    // (latency, faults) all read these.
+    let prefs = Preferences::from_request(req);
+    let mut outcome = run_parsed(contract, req, &prefs, options, resources);
+    outcome.preferences = prefs;
+    outcome
+}
+
+fn run_parsed(
+    contract: &Contract,
+    req: &Request,
+    prefs: &Preferences,
+    options: &PipelineOptions,
+    resources: Option<&crate::state::ResourceStore>,
+) -> Outcome {
     let routed = match route(contract, req, options) {
         Ok(r) => r,
         Err(NotRouted::NotFound)
@@ -111,29 +131,42 @@ pub fn run_with(
         return Outcome::answered(unavailable(&op, why), op, routed.path_params);
     }
     let checked = validate::validate(routed, req, &options.validate);
-    // Stateful mode answers CRUD requests no fixture matches.
-    let stateful = match resources {
-        Some(r)
-            if r.enabled()
-                && checked.is_valid()
-                && !contract
-                    .fixtures()
-                    .has_match(&op, req, checked.body.as_ref()) =>
-        {
-            r.answer(contract, &checked, req, &options.respond)
-        }
-        _ => None,
-    };
-    let mut answer = if let Some(a) = stateful {
-        a
-    } else if checked.is_valid() {
-        respond::respond(contract, &checked, req, &options.respond)
+    let mut answer = if checked.is_valid() {
+        answer(contract, &checked, req, prefs, options, resources)
     } else {
         respond::reject::rejection(contract, &op, req.method.as_str(), &checked.violations)
     };
     name_operation(&mut answer, &op);
     Outcome::answered(answer, op, checked.routed.path_params)
         .with_violations(checked.violations, checked.warnings)
+}
+
+/// The answer to a request that kept the contract, from the first source
+/// that has one, in this order: a matching fixture; the stateful store
+/// (`--stateful`, when the request states no preference); under
+/// `--fixtures-only` a 404 naming the closest fixture; else the document
+/// (its example or a generated body).
+fn answer(
+    contract: &Contract,
+    checked: &validate::Checked,
+    req: &Request,
+    prefs: &Preferences,
+    options: &PipelineOptions,
+    resources: Option<&crate::state::ResourceStore>,
+) -> Answer {
+    let op = &checked.routed.operation;
+    if let Some(f) = contract.fixtures().find(op, req, checked.body.as_ref()) {
+        return respond::fixture_answer(f);
+    }
+    if let Some(store) = resources.filter(|r| r.enabled() && prefs.is_empty())
+        && let Some(a) = store.answer(contract, checked, req, &options.respond)
+    {
+        return a;
+    }
+    if options.respond.fixtures_only {
+        return respond::no_fixture(contract, checked, req);
+    }
+    respond::respond(contract, checked, req, prefs, &options.respond)
 }
 
 /// Route a request; with `--ignore-trailing-slash`, a path no route has

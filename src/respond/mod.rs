@@ -79,38 +79,18 @@ pub fn process_seed() -> u64 {
 /// Header naming the fixture file that answered.
 pub const FIXTURE_HEADER: &str = "x-specmock-fixture";
 
-/// Answer a request that passed validation.
+/// Answer a request that passed validation and no fixture or stored
+/// resource answered, from the document: the status `prefs` ask for (or the
+/// usual success), the media type `Accept` picks, the example or a
+/// generated body, the declared headers.
 pub fn respond(
     contract: &Contract,
     checked: &Checked,
     req: &Request,
+    prefs: &Preferences,
     options: &RespondOptions,
 ) -> Answer {
     let op = &checked.routed.operation;
-    if let Some(f) = contract.fixtures().find(op, req, checked.body.as_ref()) {
-        return fixture_answer(f);
-    }
-    if options.fixtures_only {
-        let closest = contract.fixtures().closest(op, req, checked.body.as_ref());
-        let mut p = Problem::new(
-            ProblemKind::NoFixture,
-            match &closest {
-                Some((f, diff)) => format!(
-                    "--fixtures-only: no fixture matches {} {}; the closest is {} ({} {}), which differs in: {diff}",
-                    req.method, req.path, f.file, f.method, f.path
-                ),
-                None => format!(
-                    "--fixtures-only: no fixture matches {} {} and none is loaded",
-                    req.method, req.path
-                ),
-            },
-        );
-        if let Some((f, _)) = closest {
-            p = p.with("closest", f.file.as_str());
-        }
-        return Answer::problem(&p);
-    }
-    let prefs = Preferences::from_request(req);
     let mut applied: Vec<String> = Vec::new();
     if let Some(bad) = &prefs.bad_code {
         return undeclared_code(op, bad);
@@ -187,7 +167,7 @@ pub fn respond(
                     checked,
                     req,
                     (status, media),
-                    &prefs,
+                    prefs,
                     options,
                     &mut applied,
                 ) {
@@ -210,7 +190,7 @@ pub fn respond(
         a.body = body;
         a
     };
-    declared_headers(contract, checked, req, resp, options, &prefs, &mut answer);
+    declared_headers(contract, checked, req, resp, options, prefs, &mut answer);
     if !applied.is_empty()
         && let Ok(v) = HeaderValue::from_str(&applied.join(", "))
     {
@@ -435,7 +415,32 @@ fn header_text(v: &Value) -> Option<String> {
     }
 }
 
-fn fixture_answer(f: &Fixture) -> Answer {
+/// `--fixtures-only` and no fixture matches: a 404 naming the closest one
+/// and how it differs.
+pub fn no_fixture(contract: &Contract, checked: &Checked, req: &Request) -> Answer {
+    let op = &checked.routed.operation;
+    let closest = contract.fixtures().closest(op, req, checked.body.as_ref());
+    let mut p = Problem::new(
+        ProblemKind::NoFixture,
+        match &closest {
+            Some((f, diff)) => format!(
+                "--fixtures-only: no fixture matches {} {}; the closest is {} ({} {}), which differs in: {diff}",
+                req.method, req.path, f.file, f.method, f.path
+            ),
+            None => format!(
+                "--fixtures-only: no fixture matches {} {} and none is loaded",
+                req.method, req.path
+            ),
+        },
+    );
+    if let Some((f, _)) = closest {
+        p = p.with("closest", f.file.as_str());
+    }
+    Answer::problem(&p)
+}
+
+/// The recorded or hand-written exchange, as it was written.
+pub fn fixture_answer(f: &Fixture) -> Answer {
     let mut a = Answer::empty(f.status);
     for (k, v) in &f.response_headers {
         if let (Ok(k), Ok(v)) = (

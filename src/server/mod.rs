@@ -359,10 +359,10 @@ async fn handle(
     );
     crate::logline::log_exchange(&entry);
     state.journal.record(entry);
+    let prefs = outcome.preferences;
     let mut answer = outcome.answer;
 
     // Latency and faults, per request (Prefer) or for all (flags, seeded).
-    let prefs = crate::respond::prefer::Preferences::from_request(&request);
     let n = state
         .counter
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

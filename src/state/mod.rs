@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use crate::contract::Contract;
 use crate::media::{concrete, is_json, serialize_for};
 use crate::request::Request;
+use crate::respond::prefer::Preferences;
 use crate::respond::{Answer, RespondOptions, generate};
 use crate::spec::{Operation, StatusKey};
 use crate::validate::Checked;
@@ -122,9 +123,6 @@ impl ResourceStore {
         let op = &checked.routed.operation;
         let plan = contract.resource_plan();
         let how = plan.op(op)?;
-        if !crate::respond::prefer::Preferences::from_request(req).is_empty() {
-            return None;
-        }
         let kind = how.id_kind;
         let path = req.path.trim_end_matches('/');
         let (collection, key) = match how.crud {
@@ -284,7 +282,13 @@ impl Ctx<'_> {
     /// The usual success answer, with the store's body where the response
     /// schema takes it (or laid over the usual body where that stays valid).
     fn success(&self, body: Body) -> Answer {
-        let mut a = crate::respond::respond(self.contract, self.checked, self.req, self.options);
+        let mut a = crate::respond::respond(
+            self.contract,
+            self.checked,
+            self.req,
+            &Preferences::default(),
+            self.options,
+        );
         if matches!(body, Body::Usual) {
             return a;
         }
@@ -325,12 +329,12 @@ impl Ctx<'_> {
     /// (the usual answer then, as the document says).
     fn not_found(&self) -> Option<Answer> {
         self.op.response(StatusKey::Code(404))?;
-        let mut forced = self.req.clone();
-        forced.headers.insert(
-            HeaderName::from_static("prefer"),
-            HeaderValue::from_static("code=404"),
-        );
-        let mut a = crate::respond::respond(self.contract, self.checked, &forced, self.options);
+        let forced = Preferences {
+            code: Some(404),
+            ..Preferences::default()
+        };
+        let mut a =
+            crate::respond::respond(self.contract, self.checked, self.req, &forced, self.options);
         a.headers.remove("preference-applied");
         Some(a)
     }
