@@ -87,22 +87,43 @@ impl Outcome {
     }
 }
 
-/// Route, validate and answer one request.
-pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Outcome {
-    run_with(contract, req, options, None)
+/// What changes while serving, kept beside the contract (never in it).
+#[derive(Debug, Clone, Copy)]
+pub struct Runtime<'a> {
+    /// Stateful mode's resources (`--stateful`).
+    pub resources: &'a crate::state::ResourceStore,
+    /// Where recorded fixture sequences are.
+    pub sequences: &'a crate::fixtures::SequenceCursors,
 }
 
-/// [`run`] with the stateful resource store (`--stateful`).
+/// Route, validate and answer one request.
+pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Outcome {
+    // No state kept between calls: sequences start over, nothing is stored.
+    let resources = crate::state::ResourceStore::new(false);
+    let sequences = crate::fixtures::SequenceCursors::default();
+    run_with(
+        contract,
+        req,
+        options,
+        Runtime {
+            resources: &resources,
+            sequences: &sequences,
+        },
+    )
+}
+
+/// [`run`] with the run-time state of a server (stateful store, fixture
+/// sequences).
 pub fn run_with(
     contract: &Contract,
     req: &Request,
     options: &PipelineOptions,
-    resources: Option<&crate::state::ResourceStore>,
+    runtime: Runtime<'_>,
 ) -> Outcome {
     // Parsed once: the respond stage, the stateful store and delivery
     // (latency, faults) all read these.
     let prefs = Preferences::from_request(req);
-    let mut outcome = run_parsed(contract, req, &prefs, options, resources);
+    let mut outcome = run_parsed(contract, req, &prefs, options, runtime);
     outcome.preferences = prefs;
     outcome
 }
@@ -112,7 +133,7 @@ fn run_parsed(
     req: &Request,
     prefs: &Preferences,
     options: &PipelineOptions,
-    resources: Option<&crate::state::ResourceStore>,
+    runtime: Runtime<'_>,
 ) -> Outcome {
     let routed = match route(contract, req, options) {
         Ok(r) => r,
@@ -132,7 +153,7 @@ fn run_parsed(
     }
     let checked = validate::validate(routed, req, &options.validate);
     let mut answer = if checked.is_valid() {
-        answer(contract, &checked, req, prefs, options, resources)
+        answer(contract, &checked, req, prefs, options, runtime)
     } else {
         respond::reject::rejection(contract, &op, req.method.as_str(), &checked.violations)
     };
@@ -152,14 +173,18 @@ fn answer(
     req: &Request,
     prefs: &Preferences,
     options: &PipelineOptions,
-    resources: Option<&crate::state::ResourceStore>,
+    runtime: Runtime<'_>,
 ) -> Answer {
     let op = &checked.routed.operation;
-    if let Some(f) = contract.fixtures().find(op, req, checked.body.as_ref()) {
+    let body = checked.body.as_ref();
+    if let Some(f) = contract.fixtures().find(op, req, body, runtime.sequences) {
         return respond::fixture_answer(f);
     }
-    if let Some(store) = resources.filter(|r| r.enabled() && prefs.is_empty())
-        && let Some(a) = store.answer(contract, checked, req, &options.respond)
+    if runtime.resources.enabled()
+        && prefs.is_empty()
+        && let Some(a) = runtime
+            .resources
+            .answer(contract, checked, req, &options.respond)
     {
         return a;
     }

@@ -49,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
         }
         let body = f.body.as_ref();
         std::hint::black_box(store.has_match(op, &req, body));
-        std::hint::black_box(store.find(op, &req, body).map(|m| m.status));
+        std::hint::black_box(store
+            .find(op, &req, body, &specmock::fixtures::SequenceCursors::default())
+            .map(|m| m.status));
         std::hint::black_box(store.closest(op, &req, body).map(|(m, d)| (m.status, d)));
     }
 });

@@ -153,6 +153,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         ("POST", "reset") => {
             state.journal.reset();
             state.resources.reset();
+            state.sequences.reset();
             admin_json(200, &json!({"reset": true}))
         }
         ("POST", "report") => match state.write_reports() {

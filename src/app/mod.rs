@@ -41,6 +41,8 @@ pub struct AppState {
     pub(crate) counter: std::sync::atomic::AtomicU64,
     /// Stateful mode's resources (empty and unused unless `--stateful`).
     pub resources: crate::state::ResourceStore,
+    /// Where recorded fixture sequences are (started over on reload).
+    pub sequences: crate::fixtures::SequenceCursors,
     pub limits: Limits,
     extra_redact: Vec<String>,
     /// What `--watch` did (reloads, file checks), beside the contract it replaces.
@@ -75,6 +77,7 @@ impl AppState {
             },
             counter: std::sync::atomic::AtomicU64::new(0),
             resources: crate::state::ResourceStore::new(config.stateful),
+            sequences: Default::default(),
             limits: config.limits,
             extra_redact: config.redact.clone(),
             watch: WatchCounters::default(),
@@ -87,6 +90,15 @@ impl AppState {
     pub fn replace_contract(&self, contract: Contract) {
         self.contract
             .store(Arc::new(contract.redacting(&self.extra_redact)));
+        self.sequences.reset();
+    }
+
+    /// The run-time state the pipeline reads and moves on.
+    pub fn runtime(&self) -> crate::pipeline::Runtime<'_> {
+        crate::pipeline::Runtime {
+            resources: &self.resources,
+            sequences: &self.sequences,
+        }
     }
 
     /// Write the reports asked for now.

@@ -329,7 +329,7 @@ async fn handle(
         None => {
             // A bug in a stage must cost one request a 500, never the server.
             let run = std::panic::AssertUnwindSafe(|| {
-                pipeline::run_with(&contract, &request, &state.options, Some(&state.resources))
+                pipeline::run_with(&contract, &request, &state.options, state.runtime())
             });
             match std::panic::catch_unwind(run) {
                 Ok(o) => o,
