@@ -28,6 +28,7 @@ mod encoding;
 mod error;
 mod lenient;
 mod model;
+mod paths;
 mod refs;
 mod schema;
 mod shape;
@@ -39,10 +40,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use build::{derive_operation_id, join_route, server_base_path};
 pub use compile::{Compiled, locate};
 pub use error::{LoadError, LoadErrors, escape_token, pointer, unescape_token};
 pub use model::*;
+pub use paths::{derive_operation_id, join_route, server_base_path};
 pub use refs::{FileSet, Loc};
 pub use schema::{Direction, convert_schema};
 pub use source::{LoadOptions, MAX_DOCUMENT_BYTES, SpecSource, expand_paths, parse_text, stem};
@@ -75,10 +76,10 @@ pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
         .and_then(Value::as_str)
         .map(str::to_string);
     let base_path = match &src.mount {
-        Some(m) => build::server_base_path(m, None),
+        Some(m) => paths::server_base_path(m, None),
         None => server_url
             .as_deref()
-            .map(|u| build::server_base_path(u, server.and_then(|s| s.get("variables"))))
+            .map(|u| paths::server_base_path(u, server.and_then(|s| s.get("variables"))))
             .unwrap_or_default(),
     };
     let compiler = build::Compiler::new(&src.name);
