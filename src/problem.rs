@@ -56,6 +56,7 @@ problem_kinds! {
     MethodNotAllowed => ("method-not-allowed", 405, "The path exists but not with this method"),
     NoFixture => ("no-fixture", 404, "No fixture matches this request"),
     NoRoute => ("no-route", 404, "No operation matches this path"),
+    NoSuccessResponse => ("no-success-response", 500, "The operation declares no success response to mock"),
     NoSuchExample => ("no-such-example", 404, "The operation has no example of that name"),
     NotAcceptable => ("not-acceptable", 406, "No declared media type is acceptable"),
     OperationUnavailable => ("operation-unavailable", 501, "The operation could not be built from its document"),

@@ -267,3 +267,78 @@ fn int64_and_int32_are_ranges_in_the_query() {
     assert_eq!(get(&s.url("/search?limit=2147483648")).status, 400);
     assert_eq!(get(&s.url("/search?limit=-2147483648")).status, 200);
 }
+
+fn doc_2_0() -> String {
+    format!(
+        "{}/tests/documents/prism-rules-2.0.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn swagger_examples_alone_say_what_the_response_can_be() {
+    let s = Specmock::serve(&[&doc_2_0()]);
+    let r = get(&s.url("/hello"));
+    assert_eq!(
+        (r.status, r.header("content-type"), r.body.as_str()),
+        (200, Some("text/plain"), "hello")
+    );
+    let r = send(
+        "GET",
+        &s.url("/hello"),
+        &[("accept", "application/json")],
+        None,
+    );
+    assert_eq!(r.status, 406, "{r:?}");
+    // An example keyed by a range covers the declared type.
+    let r = get(&s.url("/ranged"));
+    assert_eq!((r.status, r.body.as_str()), (200, "hello"));
+}
+
+#[test]
+fn a_stray_parameter_schema_in_swagger_is_honoured() {
+    let s = Specmock::serve(&[&doc_2_0()]);
+    let r = get(&s.url("/pet?age=old"));
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(r.json()["violations"][0]["location"], "query.age");
+    assert_eq!(get(&s.url("/pet?age=3.5")).status, 200);
+}
+
+#[test]
+fn no_success_to_mock_is_500_and_a_body_nobody_asked_for_is_415() {
+    let s = Specmock::serve(&[&doc_2_0()]);
+    let r = get(&s.url("/only-error"));
+    assert_eq!(r.status, 500, "{r:?}");
+    let p = r.json();
+    assert_eq!(p["type"], "urn:specmock:problem:no-success-response");
+    assert_eq!(p["declared"], json!(["405"]));
+    // The declared error is still there for the asking.
+    let r = send(
+        "GET",
+        &s.url("/only-error"),
+        &[("prefer", "code=405")],
+        None,
+    );
+    assert_eq!(r.status, 405);
+    let r = send(
+        "POST",
+        &s.url("/nobody"),
+        &[("content-type", "text/plain")],
+        Some("empty"),
+    );
+    assert_eq!(r.status, 415, "{r:?}");
+    assert!(
+        r.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("declares no request body")
+    );
+    // A Content-Type without a body is what SDKs send: fine.
+    let r = send(
+        "POST",
+        &s.url("/nobody"),
+        &[("content-type", "application/json")],
+        None,
+    );
+    assert_eq!(r.status, 200);
+}

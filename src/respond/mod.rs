@@ -105,7 +105,7 @@ pub fn respond(
         },
         None => match default_response(op) {
             Some(r) => (status_of(r), r),
-            None => return Answer::empty(200),
+            None => return no_success_response(op),
         },
     };
     let mut answer = if resp.content.is_empty() {
@@ -525,9 +525,27 @@ impl Answer {
     }
 }
 
+/// An operation that declares no success to mock (only `405`, say): a 500
+/// naming what it does declare, as Prism answers, rather than serving an
+/// error the client did not provoke.
+fn no_success_response(op: &Operation) -> Answer {
+    let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
+    Answer::problem(
+        &Problem::new(
+            ProblemKind::NoSuccessResponse,
+            format!(
+                "{} declares no 2xx, 2XX or default response to answer with; it declares {}: ask for one with Prefer: code=N",
+                op.display_id,
+                declared.join(", ")
+            ),
+        )
+        .with("declared", declared.clone()),
+    )
+}
+
 /// The lowest explicit 2xx, else a `2XX` range (answered as 200), else
-/// `default`, else the first declared response. An explicit code wins over
-/// the range (`201` beside `2XX` answers 201, as Prism does).
+/// `default`; `None` when the operation declares none of them. An explicit
+/// code wins over the range (`201` beside `2XX` answers 201, as Prism does).
 pub fn default_response(op: &Operation) -> Option<&crate::spec::Response> {
     let mut best: Option<(u16, &crate::spec::Response)> = None;
     for r in &op.responses {
@@ -542,5 +560,4 @@ pub fn default_response(op: &Operation) -> Option<&crate::spec::Response> {
     }
     best.map(|(_, r)| r)
         .or_else(|| op.response(StatusKey::Default))
-        .or_else(|| op.responses.first())
 }

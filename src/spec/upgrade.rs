@@ -530,6 +530,14 @@ fn form_field_encoding(p: &Value) -> Value {
 
 /// The schema part of a Swagger 2.0 non-body parameter.
 fn param_schema(p: &Value) -> Value {
+    // A 3.0-style `schema` on a 2.0 parameter that has no `type` of its own
+    // (a mistake generators make): honoured, as Prism does, rather than
+    // leaving the parameter untyped.
+    if p.get("type").is_none()
+        && let Some(s) = p.get("schema").filter(|s| s.is_object())
+    {
+        return s.clone();
+    }
     let mut schema = Map::new();
     for key in SCHEMA_KEYS {
         if let Some(v) = p.get(*key) {
@@ -564,10 +572,13 @@ fn response(r: &Value, produces: &[String]) -> Value {
     let schema = r.get("schema");
     let examples = r.get("examples").and_then(Value::as_object);
     if schema.is_some() || examples.is_some() {
-        let mimes: Vec<String> = if produces.is_empty() {
-            vec!["application/json".into()]
-        } else {
-            produces.to_vec()
+        // No `produces`: the examples' media types are what the response
+        // can be (Prism's reading: `examples: {text/plain: hello}` alone
+        // makes a text/plain response, and Accept: application/json a 406).
+        let mimes: Vec<String> = match examples {
+            _ if !produces.is_empty() => produces.to_vec(),
+            Some(e) if !e.is_empty() && schema.is_none() => e.keys().cloned().collect(),
+            _ => vec!["application/json".into()],
         };
         let mut content = Map::new();
         for m in mimes {
@@ -575,7 +586,16 @@ fn response(r: &Value, produces: &[String]) -> Value {
             if let Some(s) = schema {
                 media.insert("schema".into(), s.clone());
             }
-            if let Some(ex) = examples.and_then(|e| e.get(&m)) {
+            // The example for this type: keyed by it, else by a range that
+            // covers it (`*/*: hello` beside `produces: [text/plain]`).
+            let example = examples.and_then(|e| {
+                e.get(&m).or_else(|| {
+                    e.iter()
+                        .find(|(k, _)| crate::media::match_media_type(k, &m).is_some())
+                        .map(|(_, v)| v)
+                })
+            });
+            if let Some(ex) = example {
                 media.insert("example".into(), ex.clone());
             }
             content.insert(m, Value::Object(media));

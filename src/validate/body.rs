@@ -29,6 +29,23 @@ pub fn check(
     warnings: &mut Vec<Violation>,
 ) -> (Option<Value>, Option<String>) {
     let Some(body_spec) = &op.request_body else {
+        // A body the operation does not take: 415, as Prism answers (a
+        // client sending one has misread the contract). An empty body with
+        // a Content-Type is fine: SDKs send one on every request.
+        if !req.body.is_empty() {
+            out.push(Violation::new(
+                ViolationKind::ContentType,
+                "body",
+                format!(
+                    "{} {} declares no request body, but the request has {} bytes of {}; send none",
+                    op.method,
+                    op.route,
+                    req.body.len(),
+                    req.header_str("content-type")
+                        .unwrap_or("content without a Content-Type")
+                ),
+            ));
+        }
         return (None, None);
     };
     // An empty form-encoded body is the form encoding of `{}`, not a missing body.
