@@ -5,6 +5,7 @@
 mod common;
 
 mod adoption;
+mod architecture;
 mod browser;
 mod bundled_bodies;
 mod ci;
