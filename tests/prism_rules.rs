@@ -342,3 +342,20 @@ fn no_success_to_mock_is_500_and_a_body_nobody_asked_for_is_415() {
     );
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn multipart_without_a_boundary_is_read_as_a_url_encoded_form() {
+    let s = Specmock::serve(&[&doc_2_0()]);
+    let form = ("content-type", "multipart/form-data");
+    let r = send("POST", &s.url("/upload"), &[form], Some("id=123"));
+    assert_eq!(r.status, 200, "{r:?}");
+    let r = send("POST", &s.url("/upload"), &[form], Some("id=abc"));
+    assert_eq!(r.status, 422, "{r:?}");
+    assert_eq!(r.json()["violations"][0]["location"], "body/id");
+    let journal = get(&s.url("/__specmock/requests")).json();
+    let warning = &journal["requests"][0]["warnings"][0]["message"];
+    assert!(
+        warning.as_str().unwrap().contains("without a boundary"),
+        "{journal}"
+    );
+}

@@ -330,6 +330,10 @@ fn a_recorder_killed_mid_run_leaves_only_whole_fixtures() {
     ]);
     let url = rec.url("/v2/tokens/");
     let pid = rec.pid();
+    // Errors before the kill (a slow machine) are retried; after it, the
+    // client stops.
+    let killed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = killed.clone();
     let client = std::thread::spawn(move || {
         for i in 0..200 {
             let u = format!("{url}tok{i}/regenerate");
@@ -341,7 +345,7 @@ fn a_recorder_killed_mid_run_leaves_only_whole_fixtures() {
                     Some(REGEN),
                 )
             });
-            if r.is_err() {
+            if r.is_err() && stop.load(std::sync::atomic::Ordering::SeqCst) {
                 break;
             }
         }
@@ -351,6 +355,7 @@ fn a_recorder_killed_mid_run_leaves_only_whole_fixtures() {
     while files_under(dir.path()).len() < 5 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    killed.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = std::process::Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status();

@@ -101,7 +101,24 @@ pub fn check(
         return (None, None);
     };
     let mut superseded = Vec::new();
-    let parsed = match parse(media, content_type, &req.body, out, &mut superseded) {
+    // multipart/form-data with no boundary cannot be multipart: what clients
+    // send that way (curl -H 'Content-Type: multipart/form-data' --data) is
+    // URL-encoded, and is read so, as Prism does, with a warning.
+    let unbounded = essence(content_type) == "multipart/form-data"
+        && multer::parse_boundary(content_type).is_err();
+    if unbounded {
+        warnings.push(Violation::new(
+            ViolationKind::ContentType,
+            "header.content-type",
+            "multipart/form-data without a boundary parameter: the body was read as application/x-www-form-urlencoded; send the boundary, or that Content-Type",
+        ));
+    }
+    let read_as = if unbounded {
+        "application/x-www-form-urlencoded"
+    } else {
+        content_type
+    };
+    let parsed = match parse(media, read_as, &req.body, out, &mut superseded) {
         Ok(v) => v,
         Err(message) => {
             out.push(Violation::new(ViolationKind::Body, "body", message));
