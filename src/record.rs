@@ -73,7 +73,11 @@ impl Recorder {
 
     /// A recorder with a client that times out (10 s to connect, 60 s in all)
     /// and does not follow redirects (the client sees what the API said).
-    pub fn new(dir: PathBuf, upstream: Option<String>, strict: bool) -> Result<Recorder, String> {
+    pub fn new(
+        dir: PathBuf,
+        upstream: Option<String>,
+        strict: bool,
+    ) -> Result<Recorder, RecordError> {
         // One process-wide crypto provider for rustls; a second install is a no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -82,7 +86,7 @@ impl Recorder {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(RecordError::Client)?;
         sweep_temp_files(&dir, 0);
         Ok(Recorder {
             client,
@@ -94,7 +98,7 @@ impl Recorder {
     }
 
     /// The upstream URL a request to `op` goes to.
-    pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, String> {
+    pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, RecordError> {
         let base = match (
             self.upstreams.get(&doc.name).or(self.upstream.as_ref()),
             &doc.server_url,
@@ -102,10 +106,9 @@ impl Recorder {
             (Some(u), _) => u.clone(),
             (None, Some(u)) if u.starts_with("http://") || u.starts_with("https://") => u.clone(),
             _ => {
-                return Err(format!(
-                    "document {} has no absolute server URL to forward to; give --upstream URL",
-                    doc.name
-                ));
+                return Err(RecordError::NoServerUrl {
+                    document: doc.name.clone(),
+                });
             }
         };
         let rest = req
@@ -125,7 +128,7 @@ impl Recorder {
     }
 
     /// Forward a request upstream; the answer as it came back.
-    pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, String> {
+    pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, RecordError> {
         let mut builder = self.client.request(req.method.clone(), url);
         for (k, v) in &req.headers {
             if !HOP_BY_HOP.contains(&k.as_str()) {
@@ -136,23 +139,59 @@ impl Recorder {
             .body(req.body.clone())
             .send()
             .await
-            .map_err(|e| describe_error(&e))?;
+            .map_err(RecordError::from_exchange)?;
         let status = resp.status();
         let mut headers = resp.headers().clone();
         for h in HOP_BY_HOP {
             headers.remove(*h);
         }
-        let body = resp.bytes().await.map_err(|e| describe_error(&e))?;
+        let body = resp.bytes().await.map_err(RecordError::from_exchange)?;
         if body.len() > MAX_UPSTREAM_BODY {
-            return Err(format!(
-                "the upstream body is over {MAX_UPSTREAM_BODY} bytes"
-            ));
+            return Err(RecordError::BodyTooLarge {
+                limit: MAX_UPSTREAM_BODY,
+            });
         }
         Ok(Upstreamed {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// Why recording could not set up or could not get an upstream's answer.
+/// Every per-request variant is answered 502 today; `Timeout` is told apart
+/// so that it could become a 504.
+///
+/// The reqwest errors are held, not exposed as `source`: the message already
+/// carries their whole chain (as it always did), and a chain printer would
+/// repeat it.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The HTTP client could not be built (the TLS provider, at start-up).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(reqwest::Error),
+    /// No `--upstream` and the document's server URL is relative.
+    #[error("document {document} has no absolute server URL to forward to; give --upstream URL")]
+    NoServerUrl { document: String },
+    /// The upstream did not answer in time (10 s to connect, 60 s in all).
+    #[error("{}", describe_error(.0))]
+    Timeout(reqwest::Error),
+    /// Any other failure of the exchange: refused, reset, DNS, TLS.
+    #[error("{}", describe_error(.0))]
+    Transport(reqwest::Error),
+    /// The answer is larger than specmock records.
+    #[error("the upstream body is over {limit} bytes")]
+    BodyTooLarge { limit: usize },
+}
+
+impl RecordError {
+    fn from_exchange(e: reqwest::Error) -> RecordError {
+        if e.is_timeout() {
+            RecordError::Timeout(e)
+        } else {
+            RecordError::Transport(e)
+        }
     }
 }
 
@@ -596,7 +635,9 @@ pub async fn proxy(
     };
     let url = match rec.upstream_url(doc, req) {
         Ok(u) => u,
-        Err(why) => return outcome(bad_gateway("(none)", &why), Vec::new()),
+        Err(why) => {
+            return outcome(bad_gateway("(none)", &why.to_string()), Vec::new());
+        }
     };
     let up = match rec.forward(&url, req).await {
         Ok(x) => x,
@@ -604,7 +645,7 @@ pub async fn proxy(
             // Name the upstream without its query string (it may carry a key).
             let shown = url.split('?').next().unwrap_or(&url);
             tracing::warn!(target: "specmock::record", "{shown}: {why}");
-            return outcome(bad_gateway(shown, &why), Vec::new());
+            return outcome(bad_gateway(shown, &why.to_string()), Vec::new());
         }
     };
     let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
@@ -624,6 +665,40 @@ pub async fn proxy(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_errors_keep_their_messages() {
+        let e = RecordError::NoServerUrl {
+            document: "axiom".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "document axiom has no absolute server URL to forward to; give --upstream URL"
+        );
+        let e = RecordError::BodyTooLarge {
+            limit: MAX_UPSTREAM_BODY,
+        };
+        assert_eq!(e.to_string(), "the upstream body is over 10485760 bytes");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_transport_error_not_a_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = Recorder::new(dir.path().to_path_buf(), None, false).unwrap();
+        // A port just freed: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let req = Request::new(hyper::Method::GET, "/");
+        let err = rec
+            .forward(&format!("http://127.0.0.1:{port}/"), &req)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RecordError::Transport(_)), "{err:?}");
+        assert!(err.to_string().contains("error sending request"), "{err}");
+    }
 
     /// The upstream's words for each way an answer breaks the contract (they
     /// are stored in the fixture), as before the check moved to `validate::response`.
