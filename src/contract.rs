@@ -116,8 +116,8 @@ impl Contract {
             match FixtureStore::dir_sources(dir) {
                 Ok(s) => sources.extend(s),
                 Err(e) => {
-                    return Err(LoadError::new("--fixtures", e)
-                        .hint("check the folder name; `specmock record` creates it")
+                    return Err(LoadError::new("--fixtures", e.to_string())
+                        .hint(crate::fixtures::FOLDER_HINT)
                         .into());
                 }
             }

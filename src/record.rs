@@ -15,14 +15,13 @@ use serde_json::{Map, Value, json};
 
 use crate::contract::Contract;
 use crate::journal::rfc3339;
-use crate::media::is_json;
-use crate::media::match_media_type;
 use crate::problem::{Problem, ProblemKind};
 use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
 use crate::respond::{Answer, declared_for, generate};
 use crate::spec::{Document, Loc, Operation};
-use crate::validate::{Violation, ViolationKind};
+use crate::validate::response::parse_body;
+use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
 
 /// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[
@@ -74,7 +73,11 @@ impl Recorder {
 
     /// A recorder with a client that times out (10 s to connect, 60 s in all)
     /// and does not follow redirects (the client sees what the API said).
-    pub fn new(dir: PathBuf, upstream: Option<String>, strict: bool) -> Result<Recorder, String> {
+    pub fn new(
+        dir: PathBuf,
+        upstream: Option<String>,
+        strict: bool,
+    ) -> Result<Recorder, RecordError> {
         // One process-wide crypto provider for rustls; a second install is a no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -83,7 +86,7 @@ impl Recorder {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .map_err(RecordError::Client)?;
         sweep_temp_files(&dir, 0);
         Ok(Recorder {
             client,
@@ -95,7 +98,7 @@ impl Recorder {
     }
 
     /// The upstream URL a request to `op` goes to.
-    pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, String> {
+    pub fn upstream_url(&self, doc: &Document, req: &Request) -> Result<String, RecordError> {
         let base = match (
             self.upstreams.get(&doc.name).or(self.upstream.as_ref()),
             &doc.server_url,
@@ -103,10 +106,9 @@ impl Recorder {
             (Some(u), _) => u.clone(),
             (None, Some(u)) if u.starts_with("http://") || u.starts_with("https://") => u.clone(),
             _ => {
-                return Err(format!(
-                    "document {} has no absolute server URL to forward to; give --upstream URL",
-                    doc.name
-                ));
+                return Err(RecordError::NoServerUrl {
+                    document: doc.name.clone(),
+                });
             }
         };
         let rest = req
@@ -126,7 +128,7 @@ impl Recorder {
     }
 
     /// Forward a request upstream; the answer as it came back.
-    pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, String> {
+    pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, RecordError> {
         let mut builder = self.client.request(req.method.clone(), url);
         for (k, v) in &req.headers {
             if !HOP_BY_HOP.contains(&k.as_str()) {
@@ -137,23 +139,59 @@ impl Recorder {
             .body(req.body.clone())
             .send()
             .await
-            .map_err(|e| describe_error(&e))?;
+            .map_err(RecordError::from_exchange)?;
         let status = resp.status();
         let mut headers = resp.headers().clone();
         for h in HOP_BY_HOP {
             headers.remove(*h);
         }
-        let body = resp.bytes().await.map_err(|e| describe_error(&e))?;
+        let body = resp.bytes().await.map_err(RecordError::from_exchange)?;
         if body.len() > MAX_UPSTREAM_BODY {
-            return Err(format!(
-                "the upstream body is over {MAX_UPSTREAM_BODY} bytes"
-            ));
+            return Err(RecordError::BodyTooLarge {
+                limit: MAX_UPSTREAM_BODY,
+            });
         }
         Ok(Upstreamed {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// Why recording could not set up or could not get an upstream's answer.
+/// Every per-request variant is answered 502 today; `Timeout` is told apart
+/// so that it could become a 504.
+///
+/// The reqwest errors are held, not exposed as `source`: the message already
+/// carries their whole chain (as it always did), and a chain printer would
+/// repeat it.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The HTTP client could not be built (the TLS provider, at start-up).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(reqwest::Error),
+    /// No `--upstream` and the document's server URL is relative.
+    #[error("document {document} has no absolute server URL to forward to; give --upstream URL")]
+    NoServerUrl { document: String },
+    /// The upstream did not answer in time (10 s to connect, 60 s in all).
+    #[error("{}", describe_error(.0))]
+    Timeout(reqwest::Error),
+    /// Any other failure of the exchange: refused, reset, DNS, TLS.
+    #[error("{}", describe_error(.0))]
+    Transport(reqwest::Error),
+    /// The answer is larger than specmock records.
+    #[error("the upstream body is over {limit} bytes")]
+    BodyTooLarge { limit: usize },
+}
+
+impl RecordError {
+    fn from_exchange(e: reqwest::Error) -> RecordError {
+        if e.is_timeout() {
+            RecordError::Timeout(e)
+        } else {
+            RecordError::Transport(e)
+        }
     }
 }
 
@@ -196,94 +234,45 @@ pub fn bad_gateway(url: &str, why: &str) -> Answer {
     )
 }
 
-/// Check an upstream answer against the operation's declared responses.
+/// Check an upstream answer against the operation's declared responses,
+/// worded for the upstream (these messages are stored in the fixture).
 pub fn response_violations(
     op: &Operation,
     status: u16,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Vec<Violation> {
-    let mut out = Vec::new();
-    let kind = ViolationKind::Body;
-    let Some(declared) = declared_for(op, status) else {
-        let codes: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
-        out.push(Violation::new(
-            kind,
-            "response.status",
-            format!(
-                "the upstream answered {status}, which {} does not declare ({})",
-                op.display_id,
-                codes.join(", ")
-            ),
-        ));
-        return out;
-    };
-    if declared.content.is_empty() {
-        if !body.is_empty() {
-            out.push(Violation::new(
-                kind,
-                "response.body",
-                format!("{status} is declared with no content, but the upstream sent a body"),
-            ));
-        }
-        return out;
-    }
-    if body.is_empty() {
-        return out;
-    }
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let Some(media) = declared
-        .content
-        .iter()
-        .find(|m| match_media_type(&m.media_type, ct).is_some())
-    else {
-        let types: Vec<&str> = declared
-            .content
-            .iter()
-            .map(|m| m.media_type.as_str())
-            .collect();
-        out.push(Violation::new(
-            kind,
-            "response.header.content-type",
-            format!(
-                "the upstream sent \"{ct}\"; {status} declares {}",
-                types.join(", ")
-            ),
-        ));
-        return out;
-    };
-    let Some(schema) = &media.schema else {
-        return out;
-    };
-    let value = match parse_body(ct, body) {
-        Some(v) => v,
-        None if is_json(ct) => {
-            out.push(Violation::new(
-                kind,
-                "response.body",
-                "the upstream body is not valid JSON",
-            ));
-            return out;
-        }
-        None => return out,
-    };
-    crate::validate::schema_violations(&schema.validator, &value, kind, "response.body", &mut out);
-    out
-}
-
-fn parse_body(ct: &str, body: &Bytes) -> Option<Value> {
-    if is_json(ct) {
-        serde_json::from_slice(body).ok()
-    } else if ct.starts_with("text/") {
-        std::str::from_utf8(body)
-            .ok()
-            .map(|s| Value::String(s.to_string()))
-    } else {
-        None
-    }
+    let checked = check_response(op, status, Some(ct), ResponseBody::Raw(body));
+    checked
+        .violations
+        .into_iter()
+        .map(|v| {
+            let message = match &v {
+                ResponseViolation::UndeclaredStatus { declared } => format!(
+                    "the upstream answered {status}, which {} does not declare ({})",
+                    op.display_id,
+                    declared.join(", ")
+                ),
+                ResponseViolation::UnexpectedBody => {
+                    format!("{status} is declared with no content, but the upstream sent a body")
+                }
+                ResponseViolation::UndeclaredMediaType {
+                    content_type,
+                    declared,
+                } => format!(
+                    "the upstream sent \"{content_type}\"; {status} declares {}",
+                    declared.join(", ")
+                ),
+                ResponseViolation::NotJson => "the upstream body is not valid JSON".to_string(),
+                ResponseViolation::Schema { message, .. } => message.clone(),
+            };
+            Violation::new(ViolationKind::Body, v.location(), message)
+        })
+        .collect()
 }
 
 /// Build the fixture file for an exchange, redacted: nothing in it (nor in its
@@ -646,7 +635,9 @@ pub async fn proxy(
     };
     let url = match rec.upstream_url(doc, req) {
         Ok(u) => u,
-        Err(why) => return outcome(bad_gateway("(none)", &why), Vec::new()),
+        Err(why) => {
+            return outcome(bad_gateway("(none)", &why.to_string()), Vec::new());
+        }
     };
     let up = match rec.forward(&url, req).await {
         Ok(x) => x,
@@ -654,7 +645,7 @@ pub async fn proxy(
             // Name the upstream without its query string (it may carry a key).
             let shown = url.split('?').next().unwrap_or(&url);
             tracing::warn!(target: "specmock::record", "{shown}: {why}");
-            return outcome(bad_gateway(shown, &why), Vec::new());
+            return outcome(bad_gateway(shown, &why.to_string()), Vec::new());
         }
     };
     let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
@@ -669,4 +660,111 @@ pub async fn proxy(
         }
     }
     outcome(answer_from_upstream(up, &op), rv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_errors_keep_their_messages() {
+        let e = RecordError::NoServerUrl {
+            document: "axiom".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "document axiom has no absolute server URL to forward to; give --upstream URL"
+        );
+        let e = RecordError::BodyTooLarge {
+            limit: MAX_UPSTREAM_BODY,
+        };
+        assert_eq!(e.to_string(), "the upstream body is over 10485760 bytes");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_transport_error_not_a_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = Recorder::new(dir.path().to_path_buf(), None, false).unwrap();
+        // A port just freed: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let req = Request::new(hyper::Method::GET, "/");
+        let err = rec
+            .forward(&format!("http://127.0.0.1:{port}/"), &req)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RecordError::Transport(_)), "{err:?}");
+        assert!(err.to_string().contains("error sending request"), "{err}");
+    }
+
+    /// The upstream's words for each way an answer breaks the contract (they
+    /// are stored in the fixture), as before the check moved to `validate::response`.
+    #[test]
+    fn upstream_violations_keep_their_words() {
+        let (_, op) = crate::validate::response::sample();
+        let check = |status: u16, ct: Option<&'static str>, body: &'static str| {
+            let mut headers = HeaderMap::new();
+            if let Some(ct) = ct {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+            }
+            let v = response_violations(&op, status, &headers, &Bytes::from(body));
+            v.iter().map(|v| v.to_string()).collect::<Vec<_>>()
+        };
+        let json = Some("application/json");
+        assert_eq!(
+            check(500, None, "{}"),
+            [
+                "response.status: the upstream answered 500, which getThings does not declare (200, 204, 4XX)"
+            ]
+        );
+        assert_eq!(
+            check(204, None, "x"),
+            ["response.body: 204 is declared with no content, but the upstream sent a body"]
+        );
+        assert_eq!(
+            check(200, Some("application/xml"), "<a/>"),
+            [
+                r#"response.header.content-type: the upstream sent "application/xml"; 200 declares application/json, text/plain"#
+            ]
+        );
+        assert_eq!(
+            check(200, None, "{}"),
+            [
+                r#"response.header.content-type: the upstream sent ""; 200 declares application/json, text/plain"#
+            ]
+        );
+        assert_eq!(
+            check(200, json, "{"),
+            ["response.body: the upstream body is not valid JSON"]
+        );
+        assert_eq!(
+            check(200, json, r#"{"id": "x", "n": 3}"#),
+            [
+                r#"response.body/id: "x" is not of type "integer""#,
+                r#"response.body/n: 3 is not of type "string""#
+            ]
+        );
+        assert_eq!(
+            check(200, Some("text/plain"), "toolong"),
+            [r#"response.body: "toolong" is longer than 3 characters"#]
+        );
+        assert_eq!(
+            check(404, Some("image/png"), "\u{0}"),
+            [
+                r#"response.header.content-type: the upstream sent "image/png"; 404 declares application/octet-stream"#
+            ]
+        );
+        for (status, ct, body) in [
+            (204, None, ""),
+            (200, json, ""),
+            (200, json, r#"{"id": 1}"#),
+            (200, Some("text/plain; charset=utf-8"), "ok"),
+            (404, Some("application/octet-stream"), "\u{0}\u{1}"),
+        ] {
+            assert!(check(status, ct, body).is_empty(), "{status} {body}");
+        }
+    }
 }

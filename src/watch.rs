@@ -39,12 +39,34 @@ pub struct Watch {
     _watcher: RecommendedWatcher,
 }
 
+/// Why `--watch` could not start. The notify and io errors are held, not
+/// exposed as `source`: the message already carries them.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// Only bundled specs and no folders: no file to watch.
+    #[error(
+        "--watch: nothing to watch (the bundled specs are inside the binary); give spec files or --fixtures folders"
+    )]
+    NothingToWatch,
+    /// The platform's watcher could not be created.
+    #[error("--watch: cannot watch files: {0}")]
+    Watcher(notify::Error),
+    /// A folder could not be watched (missing, unreadable, out of watches).
+    #[error(
+        "--watch: cannot watch {}: {error}; check that the folder exists and is readable",
+        dir.display()
+    )]
+    Folder { dir: PathBuf, error: notify::Error },
+    #[error("--watch: cannot start the watching thread: {0}")]
+    Thread(std::io::Error),
+}
+
 /// Watch the documents' and fixtures' files and reload when their content changes.
 pub fn watch(
     state: Arc<AppState>,
     spec: SpecPaths,
     fixtures: FixturePaths,
-) -> Result<Watch, String> {
+) -> Result<Watch, WatchError> {
     let mut targets: Vec<PathBuf> = Vec::new();
     let mut files = Files::default();
     for p in &spec.paths {
@@ -74,24 +96,23 @@ pub fn watch(
     targets.sort();
     targets.dedup();
     if targets.is_empty() {
-        return Err("--watch: nothing to watch (the bundled specs are inside the binary); give spec files or --fixtures folders".into());
+        return Err(WatchError::NothingToWatch);
     }
     let (tx, rx) = channel();
-    let mut watcher =
-        notify::recommended_watcher(tx).map_err(|e| format!("--watch: cannot watch files: {e}"))?;
+    let mut watcher = notify::recommended_watcher(tx).map_err(WatchError::Watcher)?;
     for dir in &targets {
-        watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| {
-            format!(
-                "--watch: cannot watch {}: {e}; check that the folder exists and is readable",
-                dir.display()
-            )
-        })?;
+        watcher
+            .watch(dir, RecursiveMode::Recursive)
+            .map_err(|error| WatchError::Folder {
+                dir: dir.clone(),
+                error,
+            })?;
     }
     state.watch.active.store(true, Ordering::Relaxed);
     std::thread::Builder::new()
         .name("specmock-watch".into())
         .spawn(move || run(rx, &state, &spec, &fixtures, files))
-        .map_err(|e| format!("--watch: cannot start the watching thread: {e}"))?;
+        .map_err(WatchError::Thread)?;
     tracing::info!(
         "watching {} for changes",
         targets
@@ -357,6 +378,24 @@ fn describe(changed: &[PathBuf]) -> String {
 mod tests {
     use super::*;
     use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, RenameMode};
+
+    #[test]
+    fn watch_errors_keep_their_messages() {
+        assert_eq!(
+            WatchError::NothingToWatch.to_string(),
+            "--watch: nothing to watch (the bundled specs are inside the binary); give spec files or --fixtures folders"
+        );
+        let e = WatchError::Folder {
+            dir: PathBuf::from("/nope"),
+            error: notify::Error::generic("boom"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "--watch: cannot watch /nope: boom; check that the folder exists and is readable"
+        );
+        let e = WatchError::Watcher(notify::Error::generic("boom"));
+        assert_eq!(e.to_string(), "--watch: cannot watch files: boom");
+    }
 
     fn event(kind: EventKind, path: &Path) -> notify::Result<Event> {
         Ok(Event::new(kind).add_path(path.to_path_buf()))

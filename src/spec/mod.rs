@@ -41,7 +41,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use compile::{Compiled, locate};
-pub use error::{LoadError, LoadErrors, escape_token, pointer, unescape_token};
+pub use error::{LoadError, LoadErrors, RefError, escape_token, pointer, unescape_token};
 pub use model::*;
 pub use paths::{derive_operation_id, join_route, server_base_path};
 pub use refs::{FileSet, Loc};

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
 
-use super::error::{LoadError, escape_token};
+use super::error::{LoadError, RefError, escape_token};
 use super::source::{MAX_DOCUMENT_BYTES, parse_text};
 
 /// Characters percent-encoded in a `$ref` (RFC 3986 does not allow them raw).
@@ -213,8 +213,8 @@ impl FileSet {
                         }
                         pending_checks.push((holder, raw, target));
                     }
-                    Err(msg) => {
-                        let e = self.error(&at, msg);
+                    Err(why) => {
+                        let e = self.error(&at, why.to_string());
                         errors.push((holder, e));
                     }
                 }
@@ -304,47 +304,38 @@ impl FileSet {
 
     /// Where a `$ref` written in `file` points. Refuses URLs and paths that
     /// leave the document's folder.
-    pub fn target_of(&self, file: &str, raw: &str) -> Result<Loc, String> {
+    pub fn target_of(&self, file: &str, raw: &str) -> Result<Loc, RefError> {
         let (path_part, frag) = match raw.split_once('#') {
             Some((p, f)) => (p, f),
             None => (raw, ""),
         };
+        let raw = || raw.to_string();
         if has_scheme(path_part) {
-            return Err(format!(
-                "$ref \"{raw}\" points at a URL; specmock never fetches over the network \
-                 (copy the target into the spec folder and use a relative path)"
-            ));
+            return Err(RefError::Url { raw: raw() });
         }
         let pointer = percent_decode_str(frag).decode_utf8_lossy().into_owned();
         if !pointer.is_empty() && !pointer.starts_with('/') {
-            return Err(format!(
-                "$ref \"{raw}\" has a fragment that is not a JSON pointer (anchors are not supported)"
-            ));
+            return Err(RefError::NotAPointer { raw: raw() });
         }
         if path_part.is_empty() {
             return Ok(Loc::new(file, pointer));
         }
         if self.dir.is_none() {
-            return Err(format!(
-                "$ref \"{raw}\" names a file, but this document was not read from a folder"
-            ));
+            return Err(RefError::NoFolder { raw: raw() });
         }
         let path_part = percent_decode_str(path_part)
             .decode_utf8_lossy()
             .into_owned();
         if Path::new(&path_part).is_absolute() {
-            return Err(format!(
-                "$ref \"{raw}\" is an absolute path; only paths relative to the document's folder are followed"
-            ));
+            return Err(RefError::Absolute { raw: raw() });
         }
         let base = Path::new(file).parent().unwrap_or(Path::new(""));
         match normalize(&base.join(&path_part)) {
             Some(rel) => Ok(Loc::new(rel, pointer)),
-            None => Err(format!(
-                "$ref \"{raw}\" points outside {}; specmock only reads files inside it \
-                 (to allow a wider folder, pass --ref-root DIR, config key ref-root)",
-                self.dir_name()
-            )),
+            None => Err(RefError::Outside {
+                raw: raw(),
+                folder: self.dir_name(),
+            }),
         }
     }
 
@@ -402,7 +393,7 @@ impl FileSet {
                 Some(raw) => {
                     here = self
                         .target_of(&here.file, raw)
-                        .map_err(|m| self.error(&here, m))?;
+                        .map_err(|m| self.error(&here, m.to_string()))?;
                 }
                 None => return Ok((here, v)),
             }
@@ -581,6 +572,30 @@ mod tests {
 
     fn set(v: Value) -> FileSet {
         FileSet::new("t.yaml", "t.yaml", None, v)
+    }
+
+    #[test]
+    fn refused_refs_say_why_and_what_to_do() {
+        let held = set(json!({}));
+        let in_dir = FileSet::new("t.yaml", "t.yaml", Some(PathBuf::from("/specs")), json!({}));
+        let why = |files: &FileSet, raw: &str| files.target_of("t.yaml", raw).unwrap_err();
+        assert_eq!(
+            why(&held, "https://x/y.yaml").to_string(),
+            "$ref \"https://x/y.yaml\" points at a URL; specmock never fetches over the network (copy the target into the spec folder and use a relative path)"
+        );
+        assert!(matches!(
+            why(&held, "#anchor"),
+            RefError::NotAPointer { .. }
+        ));
+        assert!(matches!(why(&held, "a.yaml"), RefError::NoFolder { .. }));
+        assert!(matches!(
+            why(&in_dir, "/etc/a.yaml"),
+            RefError::Absolute { .. }
+        ));
+        assert_eq!(
+            why(&in_dir, "../a.yaml").to_string(),
+            "$ref \"../a.yaml\" points outside the folder /specs; specmock only reads files inside it (to allow a wider folder, pass --ref-root DIR, config key ref-root)"
+        );
     }
 
     #[test]

@@ -180,7 +180,7 @@ impl Upgrader<'_> {
                 let target = match self.files.target_of(self.root, r) {
                     Ok(t) => t,
                     Err(m) => {
-                        self.err(ptr, m);
+                        self.err(ptr, m.to_string());
                         return None;
                     }
                 };

@@ -9,6 +9,7 @@
 mod body;
 mod form;
 mod params;
+pub mod response;
 mod security;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,8 @@ use serde_json::Value;
 
 use crate::request::Request;
 use crate::route::Routed;
+
+pub use response::{ResponseBody, ResponseCheck, ResponseViolation, check_response};
 
 /// What a violation is about: it decides the status the client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
