@@ -110,6 +110,18 @@ impl Problem {
         self
     }
 
+    /// The body as JSON, taking the extension members instead of copying
+    /// them (a rejection's violations can be long).
+    pub fn into_json(self) -> Value {
+        let mut map = Map::with_capacity(4 + self.extensions.len());
+        map.insert("type".into(), Value::String(self.kind.type_uri()));
+        map.insert("title".into(), Value::String(self.kind.title().into()));
+        map.insert("status".into(), Value::from(self.status));
+        map.insert("detail".into(), Value::String(self.detail));
+        map.extend(self.extensions);
+        Value::Object(map)
+    }
+
     /// The body as JSON.
     pub fn to_json(&self) -> Value {
         let mut v = json!({

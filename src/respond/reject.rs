@@ -123,7 +123,7 @@ pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Vio
             "violations",
             serde_json::to_value(violations).unwrap_or_default(),
         )
-        .to_json()
+        .into_json()
 }
 
 /// A body for a declared response: the problem if the schema takes it (with
