@@ -24,13 +24,16 @@ pub struct PipelineOptions {
     /// Route `/feeds/` as `/feeds` when no route has the trailing slash
     /// (`--ignore-trailing-slash`; some SDKs add one to every path).
     pub ignore_trailing_slash: bool,
+    /// Options of the validate stage.
     pub validate: ValidateOptions,
+    /// Options of the respond stage.
     pub respond: RespondOptions,
 }
 
 /// What happened to one request.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// What to send back.
     pub answer: Answer,
     /// The operation it was routed to (`None`: 404/405).
     pub operation: Option<Arc<Operation>>,

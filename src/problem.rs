@@ -80,9 +80,13 @@ impl ProblemKind {
 /// A problem: `type`, `title`, `status`, `detail`, and extension members.
 #[derive(Debug, Clone)]
 pub struct Problem {
+    /// The HTTP status the problem is answered with.
     pub status: u16,
+    /// What went wrong; it gives the `type` and `title`.
     pub kind: ProblemKind,
+    /// What went wrong in this request, in words.
     pub detail: String,
+    /// Extension members added to the problem document (`violations`, ...).
     pub extensions: Map<String, Value>,
 }
 

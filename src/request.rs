@@ -9,12 +9,15 @@ use crate::spec::Method;
 /// A request, body read whole.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The request method.
     pub method: Method,
     /// The raw path, percent-encoded as sent.
     pub path: String,
     /// The raw query string, without `?`.
     pub query: Option<String>,
+    /// The request headers.
     pub headers: HeaderMap,
+    /// The body, read whole.
     pub body: Bytes,
 }
 

@@ -94,6 +94,8 @@ pub struct RecordArgs {
     pub listen: ListenArgs,
     /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json (required, here or
     /// in specmock.toml; with several, the first).
+    // The text above is `--help` output, not Markdown: `<document>` is no HTML tag.
+    #[allow(rustdoc::invalid_html_tags)]
     #[arg(long, value_name = "DIR")]
     pub fixtures: Vec<PathBuf>,
     /// Forward to this URL instead of each document's first server URL (it replaces scheme, host and base path).

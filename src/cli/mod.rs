@@ -1,10 +1,10 @@
 //! The command line: one settings model for flags and `specmock.toml`.
 //!
-//! - [`args`]: every flag, declared once (clap for the command line, serde for
+//! - `args`: every flag, declared once (clap for the command line, serde for
 //!   `--print-config`); its long name is also its config key.
-//! - [`config_file`]: `specmock.toml` turned into arguments placed before the
+//! - `config_file`: `specmock.toml` turned into arguments placed before the
 //!   command line's own, so the file and the flags fill the same structs.
-//! - [`commands`]: what each subcommand does.
+//! - `commands`: what each subcommand does.
 
 mod args;
 mod commands;

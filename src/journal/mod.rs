@@ -48,13 +48,16 @@ pub struct JournalEntry {
     pub id: u64,
     /// RFC 3339, UTC.
     pub time: String,
+    /// The request method.
     pub method: String,
     /// The path, secret path parameters written as their template.
     pub path: String,
+    /// The raw query string, without `?`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// Request headers, credential values redacted.
     pub headers: Vec<(String, String)>,
+    /// The body as text (cut to the journal's bound, credentials redacted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body was longer than the journal keeps.
@@ -71,9 +74,11 @@ pub struct JournalEntry {
         deserialize_with = "pairs_from_object"
     )]
     pub path_params: Vec<(String, String)>,
+    /// The status answered.
     pub status: u16,
     /// How the request broke the contract (empty: it kept it).
     pub violations: Vec<Violation>,
+    /// Tolerated deviations (nulls accepted under `--tolerate-nulls`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Violation>,
     /// Recording: how the upstream's answer broke the contract.
@@ -199,6 +204,7 @@ pub struct Journal {
 pub struct Filter {
     /// `operationId`, `document/operationId`.
     pub operation: Option<String>,
+    /// Only requests answered with this status.
     pub status: Option<u16>,
     /// Only requests that broke the contract.
     #[serde(default)]
@@ -208,6 +214,7 @@ pub struct Filter {
 }
 
 impl Journal {
+    /// An empty journal with these bounds.
     pub fn new(limits: JournalLimits) -> Journal {
         Journal {
             inner: Mutex::new(Inner {
@@ -476,6 +483,7 @@ impl Journal {
 pub struct Verification {
     /// `operationId` or `document/operationId`.
     pub operation: String,
+    /// Only requests answered with this status.
     #[serde(default)]
     pub status: Option<u16>,
     /// `true`: only requests that broke the contract; `false`: only ones that kept it.
@@ -512,10 +520,13 @@ impl Verification {
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Count {
+    /// At least this many.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at_least: Option<u64>,
+    /// At most this many.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at_most: Option<u64>,
+    /// Exactly this many.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exactly: Option<u64>,
 }
@@ -543,28 +554,41 @@ impl Count {
 /// The outcome of `verify`.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyResult {
+    /// The expectation was met.
     pub ok: bool,
+    /// How many matching requests were seen.
     pub seen: u64,
+    /// The count that was expected.
     pub expected: Count,
+    /// The operation as `document/operationId`; `None` when no loaded operation has that id.
     pub operation: Option<String>,
+    /// What was seen against what was expected, in words.
     pub message: String,
 }
 
 /// Journal occupancy.
 #[derive(Debug, Clone, Serialize)]
 pub struct JournalStats {
+    /// Entries the ring holds now.
     pub entries: usize,
+    /// Bytes those entries take.
     pub bytes: usize,
+    /// Entries dropped from the ring to stay within its bounds.
     pub dropped: u64,
+    /// Requests received since start or the last reset.
     pub requests: u64,
+    /// Of those, requests that broke the contract.
     pub violating_requests: u64,
+    /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
 }
 
 /// Coverage of the loaded operations.
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
+    /// Totals over the whole contract.
     pub summary: CoverageSummary,
+    /// Each loaded operation, called or not.
     pub operations: Vec<OperationCoverage>,
     /// Operations never called.
     pub uncovered: Vec<String>,
@@ -572,22 +596,35 @@ pub struct Coverage {
     pub unrouted: Vec<Unrouted>,
 }
 
+/// Totals of a [`Coverage`].
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageSummary {
+    /// Operations loaded.
     pub operations: usize,
+    /// Operations called at least once.
     pub covered: usize,
+    /// Requests received since start or the last reset.
     pub requests: u64,
+    /// Of those, requests that broke the contract.
     pub violating_requests: u64,
+    /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
 }
 
+/// Coverage of one operation.
 #[derive(Debug, Clone, Serialize)]
 pub struct OperationCoverage {
+    /// How the operation is named to users: the bare `operationId` when unique, else `document/operationId`.
     pub operation: String,
+    /// `document/operationId`.
     pub qualified: String,
+    /// The document it belongs to.
     pub document: String,
+    /// Its method, upper-case.
     pub method: String,
+    /// Its path template, as routed.
     pub path: String,
+    /// Requests routed to it.
     pub called: u64,
     /// Status codes answered, with counts.
     pub statuses: BTreeMap<String, u64>,
@@ -597,15 +634,21 @@ pub struct OperationCoverage {
     pub unexercised: Vec<String>,
     /// Requests that broke the contract.
     pub violations: u64,
+    /// A few of the violations seen, as `location: message`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violation_samples: Vec<String>,
 }
 
+/// Requests that matched no operation, counted by method and path.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unrouted {
+    /// The request method.
     pub method: String,
+    /// The request path.
     pub path: String,
+    /// Requests seen with this method and path.
     pub count: u64,
+    /// The status the first of them was answered with (404 or 405).
     pub status: u16,
 }
 

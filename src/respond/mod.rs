@@ -491,8 +491,11 @@ fn status_of(r: &Response) -> u16 {
 /// What the server sends back.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// The status code.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The response body.
     pub body: Bytes,
 }
 

@@ -13,13 +13,17 @@ use crate::request::Request;
 /// The preferences of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Preferences {
+    /// `code=N`: answer with this declared status.
     pub code: Option<u16>,
     /// A `code=` value that is not a status code: refused like an undeclared one.
     pub bad_code: Option<String>,
+    /// `example=NAME`: serve this named example.
     pub example: Option<String>,
+    /// `dynamic=true|false`: generate from the schema instead of serving an example (or not).
     pub dynamic: Option<bool>,
     /// `dynamic=sparse`: generate, with optional properties by chance.
     pub sparse: Option<bool>,
+    /// `seed=N`: the generator's seed for this response.
     pub seed: Option<u64>,
     /// `delay=MS`: wait this long before answering (not standard RFC 7240; specmock's own).
     pub delay_ms: Option<u64>,

@@ -59,24 +59,40 @@ impl std::error::Error for LoadError {}
 /// to do; the variants let a caller tell a URL from an escape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RefError {
+    /// A reference to a URL (never fetched).
     #[error(
         "$ref \"{raw}\" points at a URL; specmock never fetches over the network (copy the target into the spec folder and use a relative path)"
     )]
-    Url { raw: String },
+    Url {
+        /// The `$ref` as written.
+        raw: String,
+    },
+    /// A fragment that is not a JSON pointer (an anchor).
     #[error("$ref \"{raw}\" has a fragment that is not a JSON pointer (anchors are not supported)")]
-    NotAPointer { raw: String },
+    NotAPointer {
+        /// The `$ref` as written.
+        raw: String,
+    },
     /// A file reference in a document held in memory (bundled, or from stdin).
     #[error("$ref \"{raw}\" names a file, but this document was not read from a folder")]
-    NoFolder { raw: String },
+    NoFolder {
+        /// The `$ref` as written.
+        raw: String,
+    },
+    /// An absolute file path.
     #[error(
         "$ref \"{raw}\" is an absolute path; only paths relative to the document's folder are followed"
     )]
-    Absolute { raw: String },
+    Absolute {
+        /// The `$ref` as written.
+        raw: String,
+    },
     /// A relative path that climbs out of the folder references are confined to.
     #[error(
         "$ref \"{raw}\" points outside {folder}; specmock only reads files inside it (to allow a wider folder, pass --ref-root DIR, config key ref-root)"
     )]
     Outside {
+        /// The `$ref` as written.
         raw: String,
         /// `the folder DIR`, or `the document's folder`.
         folder: String,

@@ -143,9 +143,13 @@ impl Operation {
 /// Where a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParamIn {
+    /// In the path (`/tokens/{token}`).
     Path,
+    /// In the query string.
     Query,
+    /// In a request header.
     Header,
+    /// In a cookie.
     Cookie,
 }
 
@@ -164,12 +168,19 @@ impl ParamIn {
 /// OpenAPI serialisation styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// `simple`: `a,b,c` (the default for path and header).
     Simple,
+    /// `label`: `.a.b.c`.
     Label,
+    /// `matrix`: `;id=a,b,c`.
     Matrix,
+    /// `form`: `id=a&id=b` (the default for query and cookie).
     Form,
+    /// `spaceDelimited`: `a%20b%20c`.
     SpaceDelimited,
+    /// `pipeDelimited`: `a|b|c`.
     PipeDelimited,
+    /// `deepObject`: `id[key]=value`.
     DeepObject,
 }
 
@@ -196,10 +207,15 @@ pub enum Shape {
     /// No type constraint: keep the string.
     #[default]
     Any,
+    /// A string.
     String,
+    /// An integer.
     Integer,
+    /// Any number.
     Number,
+    /// `true` or `false`.
     Boolean,
+    /// `null`.
     Null,
     /// An array of items of one shape.
     Array(Box<Shape>),
@@ -318,18 +334,25 @@ impl Shape {
 /// One parameter.
 #[derive(Debug, Clone)]
 pub struct Parameter {
+    /// The parameter's name as declared.
     pub name: String,
+    /// Where it travels.
     pub location: ParamIn,
+    /// A request without it breaks the contract.
     pub required: bool,
+    /// How its value is serialised.
     pub style: Style,
+    /// `explode`: arrays and objects as separate values.
     pub explode: bool,
     /// Swagger 2.0 `collectionFormat: tsv`, the one format OpenAPI 3 has no style for.
     pub tab_separated: bool,
+    /// The schema its value must keep, if any.
     pub schema: Option<Schema>,
     /// The schema's shape, for turning the raw strings into JSON values.
     pub shape: std::sync::Arc<Shape>,
     /// The value is a secret (Unleash's `{token}`): redacted in journals and recordings.
     pub secret: bool,
+    /// Where it is declared.
     pub loc: Loc,
 }
 
@@ -337,13 +360,21 @@ pub struct Parameter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityScheme {
     /// An API key in a header, query parameter or cookie.
-    ApiKey { name: String, location: ParamIn },
+    ApiKey {
+        /// The header, query parameter or cookie name.
+        name: String,
+        /// Where the key travels.
+        location: ParamIn,
+    },
     /// `Authorization: Bearer ...` (http bearer, oauth2, openIdConnect).
     Bearer,
     /// `Authorization: Basic ...`.
     Basic,
     /// Another `Authorization` scheme (`http` with a scheme such as `digest`).
-    Http { scheme: String },
+    Http {
+        /// The scheme name, as in `Authorization: <scheme> ...`.
+        scheme: String,
+    },
     /// Mutual TLS: nothing a mock can check.
     MutualTls,
 }
@@ -351,14 +382,18 @@ pub enum SecurityScheme {
 /// Schemes that must all be satisfied together.
 #[derive(Debug, Clone)]
 pub struct SecurityRequirement {
+    /// The schemes, by their name in `securitySchemes`.
     pub schemes: Vec<(String, SecurityScheme)>,
 }
 
 /// A request body.
 #[derive(Debug, Clone)]
 pub struct RequestBody {
+    /// A request without a body breaks the contract.
     pub required: bool,
+    /// The media types it may be sent as.
     pub content: Vec<MediaType>,
+    /// Where it is declared.
     pub loc: Loc,
 }
 
@@ -367,6 +402,7 @@ pub struct RequestBody {
 pub struct MediaType {
     /// As declared: `application/json`, `application/*+json`, `text/plain`.
     pub media_type: String,
+    /// The schema the body must keep, if any.
     pub schema: Option<Schema>,
     /// The schema's shape, for coercing form fields.
     pub shape: std::sync::Arc<Shape>,
@@ -395,7 +431,9 @@ pub struct FieldEncoding {
     /// `style`, `explode` or `allowReserved` is written: RFC 6570 style-based
     /// serialisation, where `contentType` is ignored (OpenAPI 3.0.4/3.1.1).
     pub styled: bool,
+    /// How the field's value is serialised.
     pub style: Style,
+    /// `explode`: arrays and objects as separate fields.
     pub explode: bool,
     /// Swagger 2.0 `collectionFormat: tsv`.
     pub tab_separated: bool,
@@ -448,9 +486,11 @@ impl MediaType {
 pub struct Example {
     /// The name under `examples`; `None` for a lone `example`.
     pub name: Option<String>,
+    /// The example value, as JSON.
     pub value: Value,
     /// The value serialised for its media type, once, at load.
     pub body: bytes::Bytes,
+    /// Where it is declared.
     pub loc: Loc,
     /// How the value breaks its schema, found once at load: `(JSON pointer
     /// in the value, message)`; empty when it keeps it. `--errors` answers
@@ -461,9 +501,11 @@ pub struct Example {
 /// A response status key: `200`, `2XX` or `default`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StatusKey {
+    /// An exact status code.
     Code(u16),
     /// `NXX`: the hundreds digit.
     Range(u8),
+    /// `default`: any status not otherwise declared.
     Default,
 }
 
@@ -508,13 +550,16 @@ impl fmt::Display for StatusKey {
 /// A declared response.
 #[derive(Debug, Clone)]
 pub struct Response {
+    /// The status key it is declared under.
     pub status: StatusKey,
+    /// The response's `description`.
     pub description: String,
     /// Empty: the response has no body.
     pub content: Vec<MediaType>,
     /// The headers it declares (`Content-Type` aside, which the spec says to
     /// ignore here), sent with the answer.
     pub headers: Vec<ResponseHeader>,
+    /// Where it is declared.
     pub loc: Loc,
 }
 
@@ -523,6 +568,7 @@ pub struct Response {
 pub struct ResponseHeader {
     /// As declared (header names are case-insensitive on the wire).
     pub name: String,
+    /// The header must be sent with the response.
     pub required: bool,
     /// The document's example: the header's own `example`/`examples`, else
     /// its schema's `example`/`examples`/`default`.

@@ -50,11 +50,14 @@ pub const BROKEN_REF: &str = "x-specmock-broken-ref";
 /// decoded JSON pointer (`/components/schemas/Token`, empty for the root).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
+    /// The file's path, relative to the document's folder.
     pub file: String,
+    /// The decoded JSON pointer within the file (empty for the root).
     pub pointer: String,
 }
 
 impl Loc {
+    /// A place from a file path and a decoded JSON pointer.
     pub fn new(file: impl Into<String>, pointer: impl Into<String>) -> Loc {
         Loc {
             file: file.into(),
@@ -103,7 +106,7 @@ pub struct FileSet {
     /// Most files `load_refs` reads.
     pub max_files: usize,
     /// `$ref`s that could not be followed, by the object that held them
-    /// (renamed to [`BROKEN_REF`] there), with why.
+    /// (renamed to `BROKEN_REF` there), with why.
     pub broken: HashMap<Loc, LoadError>,
 }
 
@@ -167,7 +170,7 @@ impl FileSet {
     /// extension (`x-...`) are not followed: they are the vendor's business.
     ///
     /// Outside `strict`, a broken ref is not an error here: it is renamed to
-    /// [`BROKEN_REF`] and remembered in `broken`, so the operations that
+    /// `BROKEN_REF` and remembered in `broken`, so the operations that
     /// reach it can be left out and the rest served.
     pub fn load_refs(&mut self, strict: bool) -> Result<(), Vec<LoadError>> {
         let mut errors: Vec<(Loc, LoadError)> = Vec::new();

@@ -43,11 +43,13 @@ pub struct Violation {
     pub location: String,
     /// What is wrong, in words a person understands.
     pub message: String,
+    /// What the violation is about; it decides the status (not serialised).
     #[serde(skip, default)]
     pub kind: ViolationKind,
 }
 
 impl Violation {
+    /// A violation of a kind, at a location, with a message.
     pub fn new(
         kind: ViolationKind,
         location: impl Into<String>,
@@ -80,6 +82,7 @@ pub struct ValidateOptions {
 /// A routed request and what validation found.
 #[derive(Debug, Clone)]
 pub struct Checked {
+    /// The request as routed.
     pub routed: Routed,
     /// Every violation, security first.
     pub violations: Vec<Violation>,

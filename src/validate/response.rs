@@ -36,6 +36,7 @@ pub enum ResponseViolation {
     UnexpectedBody,
     /// The content type is none of those the status declares.
     UndeclaredMediaType {
+        /// The response's content type.
         content_type: String,
         /// The declared media types, in order.
         declared: Vec<String>,
@@ -43,7 +44,12 @@ pub enum ResponseViolation {
     /// A JSON content type whose body does not parse.
     NotJson,
     /// The body breaks its schema at `pointer` (empty: the body itself).
-    Schema { pointer: String, message: String },
+    Schema {
+        /// JSON pointer into the body.
+        pointer: String,
+        /// What the schema says is wrong.
+        message: String,
+    },
 }
 
 impl ResponseViolation {
