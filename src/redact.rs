@@ -18,8 +18,7 @@ use crate::spec::{Operation, ParamIn, SecurityScheme};
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
-/// Keys whose values are secrets, compared case-insensitively.
-pub const SECRET_KEYS: &[&str] = &["token", "secret", "password", "apikey", "key"];
+pub use crate::spec::{SECRET_KEYS, is_secret_key};
 
 /// Headers that always carry credentials.
 pub const CREDENTIAL_HEADERS: &[&str] = &[
@@ -28,11 +27,6 @@ pub const CREDENTIAL_HEADERS: &[&str] = &[
     "cookie",
     "set-cookie",
 ];
-
-/// True for a key named like a secret.
-pub fn is_secret_key(name: &str) -> bool {
-    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(name))
-}
 
 /// Every credential name the loaded documents declare (apiKey schemes), plus
 /// the headers that always carry credentials.

@@ -459,9 +459,7 @@ pub fn fixture_answer(f: &Fixture) -> Answer {
 
 /// The declared response for a requested code: exact, then `NXX`, then `default`.
 pub fn declared_for(op: &Operation, code: u16) -> Option<&Response> {
-    op.response(StatusKey::Code(code))
-        .or_else(|| op.response(StatusKey::Range((code / 100) as u8)))
-        .or_else(|| op.response(StatusKey::Default))
+    op.declared_for(code)
 }
 
 fn undeclared_code(op: &Operation, code: &str) -> Answer {

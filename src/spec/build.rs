@@ -247,7 +247,7 @@ impl Builder<'_> {
                     tab_separated: false,
                     schema: None,
                     shape: std::sync::Arc::new(Shape::String),
-                    secret: crate::redact::is_secret_key(var),
+                    secret: super::model::is_secret_key(var),
                     loc: op_loc.clone(),
                 });
             }
@@ -410,7 +410,7 @@ impl Builder<'_> {
         let secret = p
             .get("x-specmock-secret")
             .and_then(Value::as_bool)
-            .unwrap_or_else(|| crate::redact::is_secret_key(&name));
+            .unwrap_or_else(|| super::model::is_secret_key(&name));
         Some(Parameter {
             required: location == ParamIn::Path
                 || p.get("required").and_then(Value::as_bool).unwrap_or(false),

@@ -83,6 +83,16 @@ impl Document {
 /// An HTTP method an operation can be declared for.
 pub type Method = hyper::Method;
 
+/// Keys whose values are secrets, compared case-insensitively: a path
+/// parameter so named is marked secret at load, and `redact` removes body
+/// values under them.
+pub const SECRET_KEYS: &[&str] = &["token", "secret", "password", "apikey", "key"];
+
+/// True for a key named like a secret.
+pub fn is_secret_key(name: &str) -> bool {
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(name))
+}
+
 /// One operation: a method on a path of a document.
 #[derive(Debug)]
 pub struct Operation {
@@ -137,6 +147,14 @@ impl Operation {
     /// The response declared for a status key, if any.
     pub fn response(&self, key: StatusKey) -> Option<&Response> {
         self.responses.iter().find(|r| r.status == key)
+    }
+
+    /// The declared response a status falls under: exact, then `NXX`, then
+    /// `default`.
+    pub fn declared_for(&self, code: u16) -> Option<&Response> {
+        self.response(StatusKey::Code(code))
+            .or_else(|| self.response(StatusKey::Range((code / 100) as u8)))
+            .or_else(|| self.response(StatusKey::Default))
     }
 }
 

@@ -7,7 +7,6 @@
 use serde_json::Value;
 
 use crate::media::{is_json, match_media_type};
-use crate::respond::declared_for;
 use crate::spec::{MediaType, Operation, Response};
 
 /// A response body, as the caller holds it.
@@ -93,7 +92,7 @@ pub fn check_response<'o>(
     body: ResponseBody<'_>,
 ) -> ResponseCheck<'o> {
     let mut check = ResponseCheck {
-        declared: declared_for(op, status),
+        declared: op.declared_for(status),
         media: None,
         violations: Vec::new(),
     };
