@@ -18,7 +18,7 @@ use crate::journal::rfc3339;
 use crate::problem::{Problem, ProblemKind};
 use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
-use crate::respond::{Answer, declared_for, generate};
+use crate::respond::{Answer, generate};
 use crate::spec::{Document, Loc, Operation};
 use crate::validate::response::parse_body;
 use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
@@ -419,9 +419,9 @@ fn stand_in(
     }
     // The schema this body is checked against, if any.
     let schema = match status {
-        Some(s) => {
-            declared_for(op, s).and_then(|r| r.content.iter().find_map(|m| m.schema.clone()))
-        }
+        Some(s) => op
+            .declared_for(s)
+            .and_then(|r| r.content.iter().find_map(|m| m.schema.clone())),
         None => op
             .request_body
             .as_ref()

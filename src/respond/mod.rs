@@ -96,7 +96,7 @@ pub fn respond(
         return undeclared_code(op, bad);
     }
     let (status, resp) = match prefs.code {
-        Some(code) => match declared_for(op, code) {
+        Some(code) => match op.declared_for(code) {
             Some(r) => {
                 applied.push(format!("code={code}"));
                 (code, r)
@@ -455,11 +455,6 @@ pub fn fixture_answer(f: &Fixture) -> Answer {
     }
     a.body = f.response_body.clone();
     a
-}
-
-/// The declared response for a requested code: exact, then `NXX`, then `default`.
-pub fn declared_for(op: &Operation, code: u16) -> Option<&Response> {
-    op.declared_for(code)
 }
 
 fn undeclared_code(op: &Operation, code: &str) -> Answer {

@@ -292,7 +292,7 @@ impl Ctx<'_> {
         if matches!(body, Body::Usual) {
             return a;
         }
-        let Some(declared) = crate::respond::declared_for(self.op, a.status.as_u16()) else {
+        let Some(declared) = self.op.declared_for(a.status.as_u16()) else {
             return a;
         };
         let ct = a

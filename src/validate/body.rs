@@ -104,7 +104,10 @@ pub fn check(
     // multipart/form-data with no boundary cannot be multipart: what clients
     // send that way (curl -H 'Content-Type: multipart/form-data' --data) is
     // URL-encoded, and is read so, as Prism does, with a warning.
-    let unbounded = essence(content_type) == "multipart/form-data"
+    let unbounded = content_type
+        .split(';')
+        .next()
+        .is_some_and(|mt| mt.trim().eq_ignore_ascii_case("multipart/form-data"))
         && multer::parse_boundary(content_type).is_err();
     if unbounded {
         warnings.push(Violation::new(
