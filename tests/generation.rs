@@ -311,12 +311,17 @@ components:
             email: {type: string, format: email}
 "#;
 
-fn profile_doc() -> (tempfile::TempDir, String) {
+/// A document written to a file of its own, kept while the folder lives.
+fn written(name: &str, text: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("profile.yaml");
-    std::fs::write(&path, PROFILE).unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
     let path = path.to_string_lossy().into_owned();
     (dir, path)
+}
+
+fn profile_doc() -> (tempfile::TempDir, String) {
+    written("profile.yaml", PROFILE)
 }
 
 const PROFILE_PROPS: [&str; 13] = [
@@ -452,11 +457,7 @@ components:
 "#;
 
 fn too_complex_doc() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.yaml");
-    std::fs::write(&path, TOO_COMPLEX).unwrap();
-    let path = path.to_string_lossy().into_owned();
-    (dir, path)
+    written("bad.yaml", TOO_COMPLEX)
 }
 
 #[test]

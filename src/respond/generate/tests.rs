@@ -10,6 +10,11 @@ use serde_json::json;
 /// and one operation `GET /<name>` answering it, loaded as specmock loads
 /// documents (so the validators are the real ones).
 pub(super) fn doc(schemas: Value) -> Document {
+    doc_in("3.1.0", schemas)
+}
+
+/// [`doc`] for another OpenAPI version (`3.0.3`: `nullable`, boolean bounds).
+pub(super) fn doc_in(version: &str, schemas: Value) -> Document {
     let mut paths = Map::new();
     for name in schemas.as_object().unwrap().keys() {
         paths.insert(
@@ -18,12 +23,12 @@ pub(super) fn doc(schemas: Value) -> Document {
                 "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}}}}),
         );
     }
-    let text = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+    let text = json!({"openapi": version, "info": {"title": "t", "version": "1"},
         "paths": paths, "components": {"schemas": schemas}});
     load_document(&SpecSource::from_text("t.json", text.to_string())).unwrap()
 }
 
-fn schema_of<'d>(d: &'d Document, name: &str) -> &'d crate::spec::Schema {
+pub(super) fn schema_of<'d>(d: &'d Document, name: &str) -> &'d crate::spec::Schema {
     let op = d
         .operations
         .iter()

@@ -4,34 +4,15 @@
 //! schemas found ungeneratable and why, and bodies over many seeds, dense
 //! and sparse, for the constructs that need the analysis most.
 
-use super::tests::doc;
+use super::tests::{doc, doc_in, schema_of};
 use super::*;
-use crate::spec::{Document, SpecSource, load_document};
+use crate::spec::Document;
 use serde_json::json;
 
 /// An OpenAPI 3.0 document with each schema under `components/schemas` and
 /// one operation `GET /<name>` answering it.
 pub(super) fn doc30(schemas: Value) -> Document {
-    let mut paths = serde_json::Map::new();
-    for name in schemas.as_object().unwrap().keys() {
-        paths.insert(
-            format!("/{name}"),
-            json!({"get": {"operationId": name, "responses": {"200": {"description": "ok",
-                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}}}}),
-        );
-    }
-    let text = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
-        "paths": paths, "components": {"schemas": schemas}});
-    load_document(&SpecSource::from_text("t.json", text.to_string())).unwrap()
-}
-
-fn schema_of<'d>(d: &'d Document, name: &str) -> &'d crate::spec::Schema {
-    let op = d
-        .operations
-        .iter()
-        .find(|o| o.operation_id == name)
-        .unwrap();
-    op.responses[0].content[0].schema.as_ref().unwrap()
+    doc_in("3.0.3", schemas)
 }
 
 /// `levels` objects, each requiring `d`, around `leaf`.
