@@ -10,9 +10,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hyper::Method;
 use specmock::Contract;
+use specmock::generate;
 use specmock::pipeline::{self, PipelineOptions};
 use specmock::request::Request;
-use specmock::respond::generate;
 use specmock::validate::{ValidateOptions, validate};
 
 const AXIOM_BODY: &str = r#"{"existingTokenExpiresAt":"2023-11-07T05:31:56Z","newToken":{"name":"ingest","description":"CI ingest token","expiresAt":"2024-11-07T05:31:56Z","datasetCapabilities":{"logs":{"ingest":["create"],"query":["read"]}},"orgCapabilities":{"annotations":["create"],"apiTokens":["read"],"auditLog":["read"],"billing":["read"],"dashboards":["create","read"],"datasets":["read"],"monitors":["read"],"users":["read"]},"viewCapabilities":{}},"newTokenExpiresAt":"2024-11-07T05:31:56Z"}"#;
@@ -63,7 +63,7 @@ fn stages(c: &mut Criterion) {
     let op = contract
         .operation("put-public-v1-accounts-api-tokens-id")
         .expect("the SoftwareOne operation");
-    let doc = contract.document(&op.document).expect("its document");
+    let plans = contract.plans(&op.document).expect("its plans");
     let schema = op.responses[0].content[0]
         .schema
         .clone()
@@ -79,7 +79,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             generate::generate(
-                &doc.plans,
+                plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {
@@ -100,7 +100,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             let v = generate::generate(
-                &doc.plans,
+                plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {

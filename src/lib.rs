@@ -44,6 +44,7 @@ pub mod cors;
 #[doc(hidden)]
 pub mod delivery;
 pub mod fixtures;
+pub mod generate;
 #[doc(hidden)]
 pub mod idle;
 pub mod journal;

@@ -9,9 +9,7 @@ use crate::common::{Specmock, get, run, send};
 use proptest::prelude::*;
 use serde_json::Value;
 use specmock::Contract;
-use specmock::respond::generate::{
-    Density, Hints, Plans, derive_seed, generate, generate_as, generate_for,
-};
+use specmock::generate::{Density, Hints, Plans, derive_seed, generate, generate_as, generate_for};
 use specmock::spec::{Direction, FileSet, Schema};
 
 fn contract() -> &'static Contract {
@@ -54,7 +52,7 @@ pub(crate) fn cases() -> &'static [Case] {
                     out.push(Case {
                         label: format!("{} {what}", op.qualified_id()),
                         files: &doc.files,
-                        plans: &doc.plans,
+                        plans: contract().plans(&doc.name).unwrap(),
                         schema,
                         dir,
                         operation: op.qualified_id(),
@@ -156,7 +154,7 @@ fn path_parameters_come_back_in_the_body() {
             path_params: &params,
         };
         for seed in 0..100 {
-            let v = generate(&doc.plans, &schema.loc, seed, &hints);
+            let v = generate(c.plans(&doc.name).unwrap(), &schema.loc, seed, &hints);
             assert_eq!(v[param], value, "{}: seed {seed}: {v}", op.qualified_id());
             assert!(schema.validator.is_valid(&v));
         }
@@ -187,7 +185,7 @@ fn api_token_as(user_seed: u64, density: Density) -> String {
     };
     let seed = derive_seed(user_seed, &op.qualified_id(), path);
     let v = generate_as(
-        &doc.plans,
+        c.plans(&doc.name).unwrap(),
         &schema.loc,
         seed,
         &hints,

@@ -148,7 +148,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         ),
         ("GET", "state") => admin_json(
             200,
-            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(&contract)}),
+            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(contract.resource_plan())}),
         ),
         ("POST", "reset") => {
             state.journal.reset();

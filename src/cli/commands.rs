@@ -40,6 +40,7 @@ impl ServeArgs {
                     fixtures_only: self.fixtures_only,
                     errors: self.errors,
                 },
+                upstream: Default::default(),
             },
             journal: JournalLimits {
                 max_bytes: self.journal_size,
@@ -298,7 +299,7 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let report = match crate::fixtures::check_dirs(&contract, &args.fixtures) {
+    let report = match crate::fixtures::check_dirs(contract.loaded(), &args.fixtures) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("specmock: {e}");

@@ -58,8 +58,6 @@ pub struct Document {
     /// Its compiled schema nodes: the validators refer into them, so the
     /// document keeps them alive.
     pub compiled: super::Compiled,
-    /// Its generation plans: one per schema node the operations reach.
-    pub plans: crate::respond::generate::Plans,
 }
 
 impl Document {
@@ -127,9 +125,9 @@ pub struct Operation {
     /// not resolve, a schema that does not compile, no responses): it is
     /// still routed, and answered with a 501 problem saying this.
     pub unavailable: Option<String>,
-    /// `document/operationId`, made on first use (it keys journal counters
-    /// and fixtures on every request).
-    pub qualified: std::sync::OnceLock<String>,
+    /// `document/operationId`, made when the operation is sealed (it keys
+    /// journal counters and fixtures on every request).
+    pub qualified: String,
 }
 
 impl Operation {
@@ -140,8 +138,7 @@ impl Operation {
 
     /// `document/operationId`, borrowed.
     pub fn qualified(&self) -> &str {
-        self.qualified
-            .get_or_init(|| format!("{}/{}", self.document, self.operation_id))
+        &self.qualified
     }
 
     /// The response declared for a status key, if any.
