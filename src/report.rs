@@ -15,7 +15,9 @@ use crate::journal::{Coverage, Filter, Journal, rfc3339};
 /// Where to write reports.
 #[derive(Debug, Clone, Default)]
 pub struct ReportPaths {
+    /// The JSON report (`--report-json FILE`).
     pub json: Option<PathBuf>,
+    /// The JUnit XML report (`--report-junit FILE`).
     pub junit: Option<PathBuf>,
 }
 

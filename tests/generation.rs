@@ -39,12 +39,12 @@ pub(crate) fn cases() -> &'static [Case] {
         for doc in contract().documents() {
             for op in &doc.operations {
                 let params: Vec<(String, String)> = op
-                    .parameters
+                    .parameters()
                     .iter()
                     .filter(|p| p.location == specmock::spec::ParamIn::Path)
                     .map(|p| (p.name.clone(), format!("{}-42", p.name)))
                     .collect();
-                let mut path = op.route.clone();
+                let mut path = op.route().to_string();
                 for (k, v) in &params {
                     path = path.replace(&format!("{{{k}}}"), v);
                 }
@@ -60,7 +60,7 @@ pub(crate) fn cases() -> &'static [Case] {
                         params: params.clone(),
                     });
                 };
-                for r in &op.responses {
+                for r in op.responses() {
                     for m in &r.content {
                         if let Some(s) = &m.schema {
                             push(
@@ -71,7 +71,7 @@ pub(crate) fn cases() -> &'static [Case] {
                         }
                     }
                 }
-                if let Some(body) = &op.request_body {
+                if let Some(body) = &op.request_body() {
                     for m in &body.content {
                         if let Some(s) = &m.schema {
                             push(format!("request {}", m.media_type), s, Direction::Request);
@@ -146,9 +146,9 @@ fn path_parameters_come_back_in_the_body() {
         let doc = c
             .documents()
             .iter()
-            .find(|d| d.name == op.document)
+            .find(|d| d.name == op.document())
             .unwrap();
-        let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+        let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
         let params = [(param.to_string(), value.to_string())];
         let hints = Hints {
             path_params: &params,
@@ -177,7 +177,7 @@ fn api_token_as(user_seed: u64, density: Density) -> String {
         .iter()
         .find(|d| d.name == "softwareone")
         .unwrap();
-    let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+    let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
     let path = "/public/v1/accounts/api-tokens/TKN-1";
     let params = [("id".to_string(), "TKN-1".to_string())];
     let hints = Hints {

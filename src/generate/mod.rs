@@ -7,8 +7,8 @@
 //!
 //! let contract = specmock::Contract::bundled().unwrap();
 //! let op = contract.operation("softwareone/put-public-v1-accounts-api-tokens-id").unwrap();
-//! let plans = contract.plans(&op.document).unwrap();
-//! let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+//! let plans = contract.plans(op.document()).unwrap();
+//! let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
 //! let path = "/public/v1/accounts/api-tokens/TKN-1";
 //! let params = [("id".to_string(), "TKN-1".to_string())];
 //! let hints = Hints { path_params: &params };

@@ -33,7 +33,6 @@ use crate::respond::Answer;
 use crate::respond::prefer::Fault;
 
 pub use crate::app::{AdminAccess, AppState, Limits, RecordConfig, ServeConfig};
-pub use crate::pipeline::OPERATION_HEADER;
 
 /// A server running in the background of the current tokio runtime. Dropping
 /// it stops it.

@@ -19,7 +19,7 @@
 //! "#);
 //! let doc = load_document(&src).unwrap();
 //! assert_eq!(doc.base_path, "/v1");
-//! assert_eq!(doc.operations[0].route, "/v1/pets/{id}");
+//! assert_eq!(doc.operations[0].route(), "/v1/pets/{id}");
 //! ```
 
 mod build;
