@@ -33,6 +33,8 @@ pub struct Contract {
     documents: Vec<Document>,
     /// Each document's generation plans, in the same order.
     plans: Vec<Plans>,
+    /// Each operation's field catalogue (by qualified id), built on first use.
+    catalogs: HashMap<String, std::sync::OnceLock<crate::usage::Catalog>>,
     routes: RouteTable,
     fixtures: FixtureStore,
     /// Stateful mode's CRUD operations and seeds, derived with the rest.
@@ -188,6 +190,10 @@ impl Contract {
             .iter()
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
+        let catalogs = ops
+            .iter()
+            .map(|o| (o.qualified().to_string(), Default::default()))
+            .collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
         let mut twins = HashMap::new();
         for src in &sources {
@@ -200,6 +206,7 @@ impl Contract {
         let mut contract = Contract {
             documents,
             plans,
+            catalogs,
             routes,
             fixtures: FixtureStore::default(),
             resource_plan: crate::state::Plan::default(),
@@ -234,6 +241,16 @@ impl Contract {
     pub fn plans(&self, document: &str) -> Option<&Plans> {
         let i = self.documents.iter().position(|d| d.name == document)?;
         self.plans.get(i)
+    }
+
+    /// The fields an operation declares, as field usage counts them (built
+    /// the first time it is asked for, once).
+    pub fn catalog(&self, op: &Operation) -> &crate::usage::Catalog {
+        static NONE: std::sync::OnceLock<crate::usage::Catalog> = std::sync::OnceLock::new();
+        match self.catalogs.get(op.qualified()) {
+            Some(c) => c.get_or_init(|| crate::usage::Catalog::build(op, self.plans(&op.document))),
+            None => NONE.get_or_init(Default::default),
+        }
     }
 
     /// A document by name (file stem).

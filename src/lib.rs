@@ -58,6 +58,7 @@ mod route;
 mod server;
 pub mod spec;
 mod state;
+mod usage;
 mod validate;
 mod watch;
 
@@ -65,6 +66,7 @@ pub use contract::{BUNDLED_SPECS, Contract, FixturePaths, SpecPaths};
 pub use fixtures::{
     CheckReport, FixtureSource, FixtureStore, SequenceCursors, check as check_fixtures,
 };
+pub use journal::MinCoverage;
 pub use journal::{
     Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage, Unrouted,
     Verification, VerifyResult,
@@ -80,4 +82,5 @@ pub use route::{RouteTable, Routed};
 pub use server::start;
 pub use server::{RecordConfig, RunningServer, ServeConfig};
 pub use spec::{LoadError, LoadErrors, LoadOptions};
+pub use usage::FieldCoverage;
 pub use validate::{Checked, ValidateOptions, Violation, validate};

@@ -13,6 +13,7 @@ use crate::respond::prefer::Preferences;
 use crate::respond::{self, Answer, RespondOptions};
 use crate::route::NotRouted;
 use crate::spec::Operation;
+use crate::usage::Hits;
 use crate::validate::{self, ValidateOptions, Violation};
 
 /// The header naming the operation a request was routed to.
@@ -30,6 +31,9 @@ pub struct PipelineOptions {
     pub respond: RespondOptions,
     /// Whether the upstream (the real API) answers instead of the mock.
     pub upstream: Upstream,
+    /// Count the fields each exchange uses (`Outcome::request_fields`; off:
+    /// `--no-field-coverage`, and for the library's one-off [`run`]).
+    pub field_usage: bool,
 }
 
 /// When the upstream answers a routed request instead of the mock: the
@@ -98,6 +102,9 @@ pub struct Outcome {
     /// What the request asked for with `Prefer` (delivery reads `delay`
     /// and `fault` from here).
     pub preferences: Preferences,
+    /// The fields of the operation the request used (the answer's are
+    /// counted where the exchange is journalled).
+    pub request_fields: Hits,
 }
 
 impl Outcome {
@@ -111,6 +118,7 @@ impl Outcome {
             warnings: Vec::new(),
             response_violations: Vec::new(),
             preferences: Preferences::default(),
+            request_fields: Hits::default(),
         }
     }
 
@@ -135,6 +143,12 @@ impl Outcome {
     ) -> Outcome {
         self.violations = violations;
         self.warnings = warnings;
+        self
+    }
+
+    /// The fields the request used.
+    pub fn with_fields(mut self, fields: Hits) -> Outcome {
+        self.request_fields = fields;
         self
     }
 }
@@ -232,11 +246,21 @@ fn run_parsed(
         ));
     }
     let checked = validate::validate(routed, req, &options.validate);
+    let fields = if options.field_usage {
+        contract.catalog(&op).observe_request(
+            req,
+            checked.media_type.as_deref(),
+            checked.body.as_ref(),
+        )
+    } else {
+        Hits::default()
+    };
     if let Upstream::Record { strict } = options.upstream
         && (checked.is_valid() || !strict)
     {
         let outcome = Outcome::answered(Answer::empty(502), op.clone(), checked.routed.path_params)
-            .with_violations(checked.violations, checked.warnings);
+            .with_violations(checked.violations, checked.warnings)
+            .with_fields(fields);
         return Step::Forward(Forwarding {
             operation: op,
             outcome,
@@ -255,7 +279,8 @@ fn run_parsed(
     name_operation(&mut answer, &op);
     Step::Answered(
         Outcome::answered(answer, op, checked.routed.path_params)
-            .with_violations(checked.violations, checked.warnings),
+            .with_violations(checked.violations, checked.warnings)
+            .with_fields(fields),
     )
 }
 

@@ -103,6 +103,7 @@ mod strings;
 mod tests;
 #[cfg(test)]
 mod tests_analysis;
+mod view;
 
 use analysis::Analysis;
 use check::matches_type;
@@ -111,6 +112,7 @@ pub use findings::load_findings;
 pub use plan::Plans;
 use plan::{PlanId, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_OBJ, T_STR};
 use rng::Rng;
+pub use view::{Combinator, SchemaView};
 
 /// Inputs that make generated bodies fit the request.
 #[derive(Debug, Clone, Copy, Default)]

@@ -361,6 +361,23 @@ async fn handle(
     );
     crate::logline::log_exchange(&entry);
     state.journal.record(entry);
+    if let Some(op) = outcome
+        .operation
+        .as_ref()
+        .filter(|_| state.options.field_usage)
+    {
+        let served = crate::usage::Served {
+            status: outcome.answer.status.as_u16(),
+            content_type: outcome
+                .answer
+                .headers
+                .get(hyper::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            body: &outcome.answer.body,
+        };
+        let catalog = contract.catalog(op);
+        (state.journal.usage()).record(op, catalog, &outcome.request_fields, served);
+    }
     let prefs = outcome.preferences;
     let mut answer = outcome.answer;
 
