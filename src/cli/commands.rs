@@ -292,6 +292,11 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 upstream: args.upstream.clone(),
                 strict: args.strict,
             }),
+            // Recorded traffic is journalled traffic: its coverage counts too.
+            pipeline: crate::pipeline::PipelineOptions {
+                field_usage: true,
+                ..Default::default()
+            },
             ..ServeConfig::default()
         };
         let server = match server::start(contract, &config).await {
