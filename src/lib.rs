@@ -43,6 +43,7 @@ pub mod contract;
 pub mod cors;
 #[doc(hidden)]
 pub mod delivery;
+pub mod export;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod idle;

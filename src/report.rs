@@ -38,7 +38,7 @@ pub fn write_reports(
     }
     let coverage = journal.coverage(contract);
     if let Some(p) = &paths.json {
-        let v = json_report(&coverage, journal);
+        let v = json_report(&coverage, journal, contract);
         write_atomic(p, &serde_json::to_vec_pretty(&v).unwrap_or_default())?;
         written.push(p.clone());
     }
@@ -49,8 +49,9 @@ pub fn write_reports(
     Ok(written)
 }
 
-/// The JSON report.
-pub fn json_report(coverage: &Coverage, journal: &Journal) -> Value {
+/// The JSON report; its `interactions` (the distinct exchanges that kept
+/// the contract, redacted) are what `specmock export` reads.
+pub fn json_report(coverage: &Coverage, journal: &Journal, contract: &Contract) -> Value {
     let failing = journal.entries(&Filter {
         violations: true,
         limit: Some(200),
@@ -65,6 +66,7 @@ pub fn json_report(coverage: &Coverage, journal: &Journal) -> Value {
         "uncovered": coverage.uncovered,
         "unrouted": coverage.unrouted,
         "violatingRequests": failing,
+        "interactions": crate::export::interactions(contract, journal),
     })
 }
 

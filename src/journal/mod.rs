@@ -8,7 +8,7 @@
 
 mod entry;
 
-pub use entry::journal_entry;
+pub use entry::{ServedResponse, journal_entry};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
@@ -86,6 +86,10 @@ pub struct JournalEntry {
     pub response_violations: Vec<Violation>,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
+    /// The answer's media type and body, for the exports. Never serialised:
+    /// `crate::export` redacts it before it leaves the process.
+    #[serde(skip)]
+    pub response: ServedResponse,
 }
 
 /// `[(name, value)]` as a JSON object, in order.
@@ -138,6 +142,7 @@ impl JournalEntry {
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
+            + self.response.size()
     }
 }
 
