@@ -70,6 +70,12 @@ pub fn json_report(coverage: &Coverage, journal: &Journal, contract: &Contract) 
     })
 }
 
+/// The JSON report a live server would write now: what the live exports
+/// (`GET /__specmock/export/...`, `MockServer`) read.
+pub fn live_report(contract: &Contract, journal: &Journal) -> Value {
+    json_report(&journal.coverage(contract), journal, contract)
+}
+
 /// The JUnit XML report (the Surefire schema that Jenkins, GitLab CI, GitHub
 /// Actions reporters, Azure Pipelines and CircleCI read).
 pub fn junit(coverage: &Coverage) -> String {

@@ -84,6 +84,26 @@ fn walk(
     };
     match value {
         Value::Object(map) => {
+            // A map (`additionalProperties` only, no key declared): its keys
+            // are the consumer's data, so the rule is on the values.
+            let declared = |k: &str| {
+                nodes
+                    .iter()
+                    .any(|(_, v)| v.get("properties").and_then(|p| p.get(k)).is_some())
+            };
+            let values = nodes
+                .iter()
+                .find(|(_, v)| v.get("additionalProperties").is_some_and(Value::is_object))
+                .map(|(l, _)| l.child("additionalProperties"))
+                .filter(|_| !map.is_empty() && !map.keys().any(|k| declared(k)));
+            if let Some(each) = values {
+                rules.set(path, json!({"match": "values"}));
+                let item_path = format!("{path}.*");
+                for child in map.values() {
+                    walk(files, Some(&each), child, &item_path, rules, depth + 1);
+                }
+                return;
+            }
             if path != "$" {
                 rules.set(path, json!({"match": "type"}));
             }
@@ -367,13 +387,14 @@ mod tests {
                 "id": {"type": "integer"},
                 "kind": {"type": "string", "enum": ["a", "b.c"]},
                 "at": {"type": "string", "format": "date-time"},
-                "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}
+                "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+                "caps": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "enum": ["read"]}}}
             }},
             "Tag": {"type": "object", "properties": {"name": {"type": "string", "pattern": "^[a-z]+$"}}}
         }}});
         let files = FileSet::new("t.yaml", "t.yaml", None, doc);
         let loc = Loc::new("t.yaml", "/components/schemas/T");
-        let v = json!({"id": 3, "kind": "a", "at": "2030-01-01T00:00:00Z", "tags": [{"name": "x"}], "token": REDACTED});
+        let v = json!({"id": 3, "kind": "a", "at": "2030-01-01T00:00:00Z", "tags": [{"name": "x"}], "token": REDACTED, "caps": {"ds-1": ["read"]}});
         let rules = body_rules(&files, Some(&loc), &v).into_json().unwrap();
         assert_eq!(rules["$.id"]["matchers"][0]["match"], "integer");
         assert_eq!(rules["$.kind"]["matchers"][0]["regex"], "^(a|b\\.c)$");
@@ -386,5 +407,9 @@ mod tests {
         assert_eq!(rules["$.tags"]["matchers"][0]["match"], "type");
         assert_eq!(rules["$.tags[*].name"]["matchers"][0]["regex"], "^[a-z]+$");
         assert_eq!(rules["$.token"]["matchers"][0]["match"], "type");
+        // A map's keys are data: its values are matched, whatever their key.
+        assert_eq!(rules["$.caps"]["matchers"][0]["match"], "values");
+        assert_eq!(rules["$.caps.*[*]"]["matchers"][0]["regex"], "^(read)$");
+        assert!(rules.get("$.caps['ds-1']").is_none());
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! Both read the JSON report (its `operations` and `interactions`), whether
 //! it comes from a file (`specmock export ... --report FILE`) or from a
-//! running server (`GET /__specmock/export/...`, `MockServer`): one input,
-//! so the file and the live answer agree.
+//! running server (`GET /__specmock/export/...`, `MockServer`, through
+//! `report::live_report`): one input, so the file and the live answer agree.
+//! The report reads [`interactions`] from here; nothing here reads the
+//! report module back.
 
 mod interactions;
 mod matchers;
@@ -16,7 +18,6 @@ pub use interactions::interactions;
 use serde_json::Value;
 
 use crate::contract::Contract;
-use crate::journal::Journal;
 
 /// Who the Pact is between.
 #[derive(Debug, Clone)]
@@ -40,11 +41,6 @@ impl Default for Names {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{0}")]
 pub struct ExportError(pub String);
-
-/// The report a live server would write now: what the live exports read.
-pub fn live_report(contract: &Contract, journal: &Journal) -> Value {
-    crate::report::json_report(&journal.coverage(contract), journal, contract)
-}
 
 /// A Pact v4 file from a JSON report.
 pub fn pact(contract: &Contract, report: &Value, names: &Names) -> Result<Value, ExportError> {

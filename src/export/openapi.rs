@@ -104,7 +104,8 @@ pub fn subset(
             out.insert(key.into(), copier.copy(&loc, 0));
         }
     }
-    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    // In the document's order (operations are listed in it).
+    let mut paths: Vec<(String, Map<String, Value>)> = Vec::new();
     let mut schemes: BTreeSet<String> = BTreeSet::new();
     collect_schemes(root.get("security"), &mut schemes);
     for (op, u) in &ops {
@@ -112,7 +113,14 @@ pub fn subset(
         let Ok((item_loc, item)) = files.deref(&item_loc) else {
             continue;
         };
-        let entry = paths.entry(op.path.clone()).or_default();
+        let at = match paths.iter().position(|(p, _)| *p == op.path) {
+            Some(i) => i,
+            None => {
+                paths.push((op.path.clone(), Map::new()));
+                paths.len() - 1
+            }
+        };
+        let entry = &mut paths[at].1;
         if entry.is_empty() {
             for key in ["summary", "description", "servers"] {
                 if item.get(key).is_some() {

@@ -87,7 +87,7 @@ pub struct JournalEntry {
     /// Time spent answering, microseconds.
     pub duration_us: u64,
     /// The answer's media type and body, for the exports. Never serialised:
-    /// `crate::export` redacts it before it leaves the process.
+    /// the export module redacts it before it leaves the process.
     #[serde(skip)]
     pub response: ServedResponse,
 }
