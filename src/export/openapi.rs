@@ -608,4 +608,101 @@ mod tests {
             ["request/a", "request/a/[]/b", "request/c", "request/c/d"]
         );
     }
+
+    const DOC: &str = r##"openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      responses:
+        "200":
+          description: the pet
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+        "404": {description: none}
+  /owners:
+    get:
+      operationId: listOwners
+      responses:
+        "200": {description: owners, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Owner"}}}}}
+components:
+  schemas:
+    Pet:
+      allOf:
+        - {$ref: "#/components/schemas/Named"}
+        - type: object
+          required: [id, owner]
+          properties:
+            id: {type: integer}
+            owner: {$ref: "#/components/schemas/Owner"}
+            labels: {type: object, additionalProperties: {$ref: "#/components/schemas/Label"}}
+            history: {type: array, items: {$ref: "#/components/schemas/Event"}}
+    Named:
+      type: object
+      properties: {name: {type: string}, nick: {type: string}}
+    Owner:
+      type: object
+      properties: {name: {type: string}, email: {type: string}}
+    Label:
+      type: object
+      additionalProperties: false
+      properties: {text: {type: string}, color: {type: string}}
+    Event:
+      type: object
+      properties: {at: {type: string}, what: {type: string}}
+    Unused:
+      type: object
+"##;
+
+    /// The names the lead's field counters write (`fields.used`), with no
+    /// interaction to read them from: the subset follows the names alone.
+    #[test]
+    fn field_names_trim_through_refs_all_of_maps_and_arrays() {
+        let src = crate::spec::SpecSource::from_text("pets.yaml", DOC);
+        let contract = Contract::from_sources(vec![src]).unwrap();
+        let report = json!({"operations": [
+            {"qualified": "pets/getPet", "called": 2, "statuses": {"200": 2},
+             "fields": {"used": ["path/id", "header/x-trace", "response/200/id", "response/200/name",
+                                 "response/200/owner/name", "response/200/labels/*/text",
+                                 "response/200/history/[]/at"]}},
+            {"qualified": "pets/listOwners", "called": 0, "statuses": {}}
+        ]});
+        let doc = subset(&contract, &report, None).unwrap();
+        let keys = |v: &Value| -> Vec<String> {
+            v["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        let s = &doc["components"]["schemas"];
+        assert_eq!(keys(&s["Named"]), ["name"]);
+        assert_eq!(
+            keys(&s["Pet"]["allOf"][1]),
+            ["id", "owner", "labels", "history"]
+        );
+        assert_eq!(s["Pet"]["allOf"][1]["required"], json!(["id", "owner"]));
+        assert_eq!(keys(&s["Owner"]), ["name"]);
+        assert_eq!(keys(&s["Label"]), ["text"]);
+        assert!(s["Label"].get("additionalProperties").is_none());
+        assert_eq!(keys(&s["Event"]), ["at"]);
+        assert!(s.get("Unused").is_none(), "unreachable components go");
+        let op = &doc["paths"]["/pets/{id}"]["get"];
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(params, ["id", "X-Trace"]);
+        assert_eq!(op["responses"].as_object().unwrap().len(), 1);
+        assert!(doc["paths"].get("/owners").is_none());
+    }
 }
