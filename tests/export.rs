@@ -504,6 +504,26 @@ fn exports_say_what_is_wrong_and_what_to_do() {
         out.stdout
     );
 
+    // The report of the bundled specs, exported against another document.
+    let pets = dir.path().join("pets.yaml");
+    fs::write(&pets, PETS).unwrap();
+    let pets = pets.to_str().unwrap();
+    let out = run(&["export", "openapi", pets, "--report", &report]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("are not in the loaded documents"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["export", "pact", pets, "--report", &report]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr
+            .contains("export with the documents the report was made with"),
+        "{}",
+        out.stderr
+    );
+
     let missing = dir.path().join("nope.json");
     let out = run(&["export", "pact", "--report", missing.to_str().unwrap()]);
     assert_eq!(out.code, Some(1));

@@ -95,7 +95,7 @@ pub enum ExportCommand {
     Pact(ExportArgs),
     /// The subset of a document that the requests used: operations, parameters, statuses, properties.
     #[command(
-        after_help = "Example:\n  specmock export openapi --report contract.json -o used-unleash.yaml.json\n  specmock validate used-unleash.yaml.json"
+        after_help = "Example:\n  specmock export openapi --report contract.json --document-name unleash -o unleash-used.json\n  specmock validate unleash-used.json"
     )]
     Openapi(ExportArgs),
 }
@@ -111,10 +111,10 @@ pub struct ExportArgs {
     /// Write the export here (default: standard output).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The Pact's consumer: the application whose requests were recorded.
+    /// `pact`: the Pact's consumer, the application whose requests were recorded.
     #[arg(long, value_name = "NAME", default_value = "consumer")]
     pub consumer: String,
-    /// The Pact's provider (default: the name of the document the requests used).
+    /// `pact`: the Pact's provider (default: the name of the document the requests used).
     #[arg(long, value_name = "NAME")]
     pub provider: Option<String>,
     /// `openapi`: which document to export when the requests used several (by name, the file stem).

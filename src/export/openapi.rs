@@ -53,9 +53,13 @@ pub fn subset(
             d.to_string()
         }
         (None, 0) => {
-            return Err(ExportError(
-                "no operation was called: the report records no request to export".into(),
-            ));
+            return Err(ExportError(match uses.keys().min() {
+                Some(q) => format!(
+                    "the report's operations (\"{q}\", ...) are not in the loaded documents: \
+                     export with the documents the report was made with"
+                ),
+                None => "no operation was called: the report records no request to export".into(),
+            }));
         }
         (None, 1) => docs
             .iter()
