@@ -137,6 +137,53 @@ fn response_mismatches(pact: &dyn Pact, i: usize, body: &Value) -> Vec<String> {
     .collect()
 }
 
+/// Every mismatch `pact_matching` finds between interaction `i`'s expected
+/// request and one with this path, query and body.
+fn request_mismatches(
+    pact: &dyn Pact,
+    i: usize,
+    path: &str,
+    query: Option<(&str, &str)>,
+    body: Option<&Value>,
+) -> Vec<String> {
+    let interactions = pact.interactions();
+    let http = interactions[i]
+        .as_v4_http()
+        .expect("a Synchronous/HTTP interaction");
+    let mut actual = http.request.clone();
+    actual.path = path.to_string();
+    if let Some((k, v)) = query {
+        actual.query = Some(
+            [(k.to_string(), vec![Some(v.to_string())])]
+                .into_iter()
+                .collect(),
+        );
+    }
+    if let Some(b) = body {
+        actual.body = OptionalBody::Present(
+            b.to_string().into_bytes().into(),
+            Some(JSON_TYPE.clone()),
+            None,
+        );
+    }
+    let boxed = pact.boxed();
+    let interaction = interactions[i].boxed();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(pact_matching::match_request(
+        http.request.clone(),
+        actual,
+        &boxed,
+        &interaction,
+    ))
+    .unwrap()
+    .mismatches()
+    .iter()
+    .map(|m| m.description())
+    .collect()
+}
+
 #[test]
 fn pact_of_a_run_over_the_bundled_specs_carries_no_secret_and_its_rules_hold() {
     let dir = tempfile::tempdir().unwrap();
@@ -347,6 +394,36 @@ fn field_rules_and_the_openapi_subset_of_our_own_document() {
         &json!({"id": 9, "name": "max", "kind": "cat"}),
     );
     assert!(!m.is_empty(), "the name's pattern is a rule");
+    // The request side too: another id and flag pass, a flag that is no boolean fails.
+    let m = request_mismatches(
+        pact.as_ref(),
+        0,
+        "/pets/42",
+        Some(("verbose", "false")),
+        None,
+    );
+    assert!(m.is_empty(), "{m:?}");
+    let m = request_mismatches(
+        pact.as_ref(),
+        0,
+        "/pets/42",
+        Some(("verbose", "maybe")),
+        None,
+    );
+    assert!(!m.is_empty(), "verbose is a boolean");
+    let m = request_mismatches(
+        pact.as_ref(),
+        0,
+        "/cats/42",
+        Some(("verbose", "true")),
+        None,
+    );
+    assert!(!m.is_empty(), "the path is the template's");
+    let other = json!({"name": "Max", "owner": {"name": "Bob"}});
+    let m = request_mismatches(pact.as_ref(), 1, "/pets", None, Some(&other));
+    assert!(m.is_empty(), "{m:?}");
+    let wrong = json!({"name": 5, "owner": {"name": "Bob"}});
+    assert!(!request_mismatches(pact.as_ref(), 1, "/pets", None, Some(&wrong)).is_empty());
 
     // The subset: exactly the used operations, parameters, statuses, properties.
     let subset = dir.path().join("pets-used.json");
