@@ -17,7 +17,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use args::{CheckArgs, FixturesCommand, ListenArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+pub use args::{
+    CheckArgs, ExportArgs, ExportCommand, FixturesCommand, ListenArgs, RecordArgs, RunArgs,
+    ServeArgs, SpecArgs,
+};
 pub use commands::document_env_name;
 pub use config_file::{ConfigFile, DEFAULT_FILE, every_key};
 
@@ -67,6 +70,9 @@ pub enum Command {
     /// Work with fixtures: `fixtures check` validates every fixture against the contract.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Export what the consumer used, from a JSON report: a Pact v4 file or an OpenAPI subset.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print one line per operation: METHOD, route, operationId, file.
     #[command(after_help = "Example:\n  specmock routes specs/")]
     Routes(SpecArgs),
@@ -107,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => commands::run(args),
         Command::Record(args) => commands::record(args),
         Command::Fixtures(FixturesCommand::Check(args)) => commands::fixtures_check(&args),
+        Command::Export(ExportCommand::Pact(args)) => commands::export(&args, false),
+        Command::Export(ExportCommand::Openapi(args)) => commands::export(&args, true),
         Command::Routes(args) => commands::routes(&args),
         Command::Validate(args) => commands::validate(&args),
         Command::Completions { shell } => {
