@@ -97,6 +97,8 @@ impl AppState {
         self.contract
             .store(Arc::new(contract.redacting(&self.extra_redact)));
         self.sequences.reset();
+        // Field counts are numbered by the old documents' catalogues.
+        self.journal.usage().reset();
     }
 
     /// The run-time state the pipeline reads and moves on.
