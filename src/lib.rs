@@ -59,6 +59,7 @@ mod route;
 mod server;
 pub mod spec;
 mod state;
+mod upstream;
 mod usage;
 mod validate;
 mod watch;

@@ -165,6 +165,9 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
         line.push_str(" (");
         line.push_str(itoa::Buffer::new().format(e.duration_us));
         line.push_str(" us)");
+        if e.forwarded {
+            line.push_str(" forwarded to the real API");
+        }
         // The fields are for `--log-format json`; the text line prints only
         // the message (logline::TextLine), so it costs no formatting.
         tracing::info!(
@@ -257,6 +260,7 @@ mod tests {
                 .collect(),
             warnings: vec![],
             response_violations: vec![],
+            forwarded: false,
             duration_us: 492,
             response: Default::default(),
         }

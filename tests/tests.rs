@@ -19,6 +19,7 @@ mod frontend;
 mod generation;
 mod hardening;
 mod messages;
+mod partial;
 mod playback;
 mod prism_rules;
 mod real_documents;

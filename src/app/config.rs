@@ -53,6 +53,11 @@ pub struct ServeConfig {
     pub stateful: bool,
     /// Request limits.
     pub limits: Limits,
+    /// Partial mocking: where requests no operation matches (and
+    /// `--passthrough` operations) go.
+    pub upstream_unmatched: Option<String>,
+    /// Operations always forwarded under partial mocking.
+    pub passthrough: Vec<String>,
 }
 
 pub use crate::limits::Limits;
@@ -87,6 +92,8 @@ impl Default for ServeConfig {
             fault_rate: 0.0,
             stateful: false,
             limits: Limits::default(),
+            upstream_unmatched: None,
+            passthrough: Vec::new(),
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub reports: ReportPaths,
     /// Record mode.
     pub recorder: Option<crate::record::Recorder>,
+    /// Partial mocking: the client and the URL unmatched requests go to.
+    pub partial: Option<(crate::upstream::UpstreamClient, String)>,
     pub cors: bool,
     /// Latency and faults (`--latency`, `--fault-rate`, the seed).
     pub delivery: crate::delivery::DeliverySettings,
@@ -66,6 +68,16 @@ impl AppState {
         if let Some(r) = &config.record {
             options.upstream = crate::pipeline::Upstream::Record { strict: r.strict };
         }
+        let partial = match &config.upstream_unmatched {
+            Some(url) if config.record.is_none() => {
+                options.upstream = crate::pipeline::Upstream::Partial {
+                    passthrough: config.passthrough.clone(),
+                };
+                let client = crate::upstream::UpstreamClient::new().map_err(io::Error::other)?;
+                Some((client, url.clone()))
+            }
+            _ => None,
+        };
         let journal = Journal::new(config.journal);
         journal.usage().set_counting(options.field_usage);
         Ok(AppState {
@@ -75,6 +87,7 @@ impl AppState {
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,
+            partial,
             cors: config.cors,
             delivery: crate::delivery::DeliverySettings {
                 latency: config.latency,

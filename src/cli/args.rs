@@ -225,6 +225,14 @@ pub struct ServeArgs {
     /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
     #[arg(long)]
     pub sparse: bool,
+    /// Partial mocking: forward every request no operation matches to this URL (the request's
+    /// path and query appended), so the real API answers what is not mocked.
+    #[arg(long, value_name = "URL")]
+    pub upstream_unmatched: Option<String>,
+    /// With --upstream-unmatched: forward this operation too (`operationId` or
+    /// `document/operationId`; repeatable, or `passthrough` in a `[[document]]` table).
+    #[arg(long, value_name = "OPERATION")]
+    pub passthrough: Vec<String>,
     /// Do not count which fields (parameters, body properties, enum values, branches) requests
     /// and answers use; coverage then stops at operations and statuses.
     #[arg(long)]

@@ -59,6 +59,8 @@ impl ServeArgs {
             latency: self.latency,
             fault_rate: self.fault_rate,
             stateful: self.stateful,
+            upstream_unmatched: self.upstream_unmatched.clone(),
+            passthrough: self.passthrough.clone(),
             limits: crate::server::Limits {
                 max_body: self.max_body_size,
                 max_header_bytes: self.max_header_size,
@@ -92,7 +94,33 @@ impl ServeArgs {
         for w in &fixture_warnings {
             tracing::warn!("{w}");
         }
+        self.check_partial(&contract).map_err(|why| {
+            eprintln!("specmock: {why}");
+            ExitCode::from(2)
+        })?;
         Ok(contract)
+    }
+
+    /// Partial mocking's flags make sense together, and name what exists.
+    fn check_partial(&self, contract: &Contract) -> Result<(), String> {
+        if let Some(u) = &self.upstream_unmatched
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(format!(
+                "--upstream-unmatched must be an http:// or https:// URL, got \"{u}\""
+            ));
+        }
+        if !self.passthrough.is_empty() && self.upstream_unmatched.is_none() {
+            return Err("--passthrough forwards to --upstream-unmatched URL: give both".into());
+        }
+        for p in &self.passthrough {
+            if contract.operation(p).is_none() {
+                return Err(format!(
+                    "--passthrough {p}: no loaded operation has that id (`specmock routes` lists them)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -40,7 +40,7 @@ const WITH_KEYS: &[&[&str]] = &[
 ];
 
 /// Keys of a `[[document]]` table.
-const DOCUMENT_KEYS: &[&str] = &["path", "prefix", "fixtures", "upstream"];
+const DOCUMENT_KEYS: &[&str] = &["path", "prefix", "fixtures", "upstream", "passthrough"];
 
 /// A parsed config file.
 #[derive(Debug)]
@@ -136,12 +136,19 @@ impl ConfigFile {
                 }
                 for key in DOCUMENT_KEYS {
                     match t.get(*key) {
-                        Some(toml::Value::String(_)) => {}
+                        Some(toml::Value::String(_)) if *key != "passthrough" => {}
+                        Some(toml::Value::Array(a))
+                            if *key == "passthrough" && a.iter().all(toml::Value::is_str) => {}
                         None if *key != "path" => {}
                         None => return Err(format!("document[{i}]: `path` is required")),
                         Some(v) => {
+                            let wanted = if *key == "passthrough" {
+                                "a list of operation ids"
+                            } else {
+                                "a string"
+                            };
                             return Err(format!(
-                                "document[{i}].{key}: expected a string, found {}",
+                                "document[{i}].{key}: expected {wanted}, found {}",
                                 describe(v)
                             ));
                         }
@@ -233,6 +240,16 @@ impl ConfigFile {
                 let name = crate::spec::stem(&path);
                 out.options
                     .push(format!("--document-upstream={name}={url}"));
+            }
+            // `passthrough = ["getUser"]`: that document's operations, qualified.
+            if let Some(toml::Value::Array(ops)) = d.get("passthrough")
+                && has("passthrough")
+            {
+                let name = crate::spec::stem(&path);
+                for op in ops.iter().filter_map(toml::Value::as_str) {
+                    out.options.push(format!("--passthrough={name}/{op}"));
+                }
+                out.keys.insert("passthrough".into());
             }
         }
     }
@@ -432,6 +449,8 @@ mod tests {
             "idle-timeout",
             "max-connections",
             "allow-violations",
+            "upstream-unmatched",
+            "passthrough",
             "min-coverage",
             "coverage-scope",
             "upstream",

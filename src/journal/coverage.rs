@@ -57,6 +57,7 @@ impl Journal {
                 method: op.method.to_string(),
                 path: op.route.clone(),
                 called: c.calls,
+                forwarded: c.forwarded,
                 statuses: c
                     .statuses
                     .iter()
@@ -71,6 +72,16 @@ impl Journal {
         }
         let unrouted: Vec<Unrouted> = inner
             .unrouted
+            .iter()
+            .map(|((m, p), (n, s))| Unrouted {
+                method: m.clone(),
+                path: p.clone(),
+                count: *n,
+                status: *s,
+            })
+            .collect();
+        let forwarded: Vec<Unrouted> = inner
+            .forwarded
             .iter()
             .map(|((m, p), (n, s))| Unrouted {
                 method: m.clone(),
@@ -97,10 +108,13 @@ impl Journal {
                 fields: operations.iter().map(|o| o.fields.total).sum(),
                 fields_used: operations.iter().map(|o| o.fields.used.len()).sum(),
                 fields_counted: self.usage().counting(),
+                forwarded_requests: inner.forwarded.values().map(|(n, _)| n).sum::<u64>()
+                    + inner.counters.values().map(|c| c.forwarded).sum::<u64>(),
             },
             operations,
             uncovered,
             unrouted,
+            forwarded,
         }
     }
 }
@@ -116,6 +130,14 @@ pub struct Coverage {
     pub uncovered: Vec<String>,
     /// Requests that matched no operation.
     pub unrouted: Vec<Unrouted>,
+    /// Requests that matched no operation and were answered by the real
+    /// API (`--upstream-unmatched`): the mock's coverage does not count them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forwarded: Vec<Unrouted>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Totals of a [`Coverage`].
@@ -142,6 +164,8 @@ pub struct CoverageSummary {
     /// False when field usage is not counted (`--no-field-coverage`): the
     /// fields are listed, none as used.
     pub fields_counted: bool,
+    /// Requests the real API answered (partial mocking).
+    pub forwarded_requests: u64,
 }
 
 impl CoverageSummary {
@@ -184,6 +208,10 @@ pub struct OperationCoverage {
     pub path: String,
     /// Requests routed to it.
     pub called: u64,
+    /// Of those, answered by the real API (`--passthrough`); their
+    /// statuses are not counted as exercised.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub forwarded: u64,
     /// Status codes answered, with counts.
     pub statuses: BTreeMap<String, u64>,
     /// Status keys the document declares.

@@ -74,6 +74,7 @@ pub fn journal_entry(
         violations: outcome.violations.clone(),
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
+        forwarded: outcome.forwarded,
         duration_us: micros(took),
         response: ServedResponse::of(journal, &outcome.answer),
     }

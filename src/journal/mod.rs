@@ -85,6 +85,9 @@ pub struct JournalEntry {
     /// Recording: how the upstream's answer broke the contract.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub response_violations: Vec<Violation>,
+    /// The real API answered it (partial mocking), not the mock.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub forwarded: bool,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
     /// The answer's media type and body, for the exports. Never serialised:
@@ -160,6 +163,9 @@ fn heap(n: usize) -> usize {
 #[derive(Debug, Default, Clone)]
 struct Counter {
     calls: u64,
+    /// Of those, answered by the real API (partial mocking): their
+    /// statuses are not the mock's, so they are not counted as exercised.
+    forwarded: u64,
     statuses: BTreeMap<u16, u64>,
     violating: u64,
     /// A few violation messages, for reports after the ring has wrapped.
@@ -170,7 +176,11 @@ impl Counter {
     /// Count one request of this operation.
     fn count(&mut self, entry: &JournalEntry) {
         self.calls += 1;
-        *self.statuses.entry(entry.status).or_default() += 1;
+        if entry.forwarded {
+            self.forwarded += 1;
+        } else {
+            *self.statuses.entry(entry.status).or_default() += 1;
+        }
         if !entry.violations.is_empty() {
             self.violating += 1;
             for v in &entry.violations {
@@ -194,6 +204,8 @@ struct Inner {
     dropped: u64,
     counters: HashMap<String, Counter>,
     unrouted: BTreeMap<(String, String), (u64, u16)>,
+    /// Requests no operation matched that the real API answered.
+    forwarded: BTreeMap<(String, String), (u64, u16)>,
     requests: u64,
     violating: u64,
 }
@@ -282,9 +294,14 @@ impl Journal {
             }
             None => {
                 let key = (entry.method.clone(), entry.path.clone());
-                let known = inner.unrouted.contains_key(&key);
-                if known || inner.unrouted.len() < MAX_UNROUTED_KINDS {
-                    let slot = inner.unrouted.entry(key).or_insert((0, entry.status));
+                let map = if entry.forwarded {
+                    &mut inner.forwarded
+                } else {
+                    &mut inner.unrouted
+                };
+                let known = map.contains_key(&key);
+                if known || map.len() < MAX_UNROUTED_KINDS {
+                    let slot = map.entry(key).or_insert((0, entry.status));
                     slot.0 += 1;
                 }
             }

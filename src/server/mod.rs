@@ -330,9 +330,14 @@ async fn handle(
     let outcome = match std::panic::catch_unwind(step) {
         Ok(pipeline::Step::Answered(o)) => o,
         Ok(pipeline::Step::Forward(f)) => {
-            let (answer, broke) = match &state.recorder {
-                Some(rec) => crate::record::exchange(rec, &contract, &request, &f.operation).await,
-                None => (
+            let (answer, broke) = match (&state.recorder, &state.partial, &f.operation) {
+                (Some(rec), _, Some(op)) => {
+                    crate::record::exchange(rec, &contract, &request, op).await
+                }
+                (_, Some((client, url)), op) => {
+                    crate::record::pass(client, url, &request, op.as_deref()).await
+                }
+                _ => (
                     crate::record::bad_gateway("(none)", "no upstream is configured"),
                     Vec::new(),
                 ),
