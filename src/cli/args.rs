@@ -38,6 +38,10 @@ pub struct SpecArgs {
     /// never outside it, never the network.
     #[arg(long, value_name = "DIR")]
     pub ref_root: Option<PathBuf>,
+    /// A Postman environment file whose values fill the collections' `{{variables}}`
+    /// (repeatable; a later file wins, and any wins over the collection's own variables).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub postman_env: Vec<PathBuf>,
 }
 
 impl SpecArgs {
@@ -50,6 +54,7 @@ impl SpecArgs {
                 strict: self.strict_load,
                 max_ref_files: self.max_ref_files,
                 ref_root: self.ref_root.clone(),
+                postman_env: self.postman_env.clone(),
             },
         }
     }

@@ -400,6 +400,7 @@ mod tests {
         for k in [
             "specs",
             "mount",
+            "postman-env",
             "host",
             "port",
             "fixtures",

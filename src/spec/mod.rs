@@ -29,6 +29,7 @@ mod error;
 mod lenient;
 mod model;
 mod paths;
+mod postman;
 mod refs;
 mod schema;
 mod shape;
@@ -51,6 +52,18 @@ pub use source::{LoadOptions, MAX_DOCUMENT_BYTES, SpecSource, expand_paths, pars
 /// Read, upgrade, resolve, convert and compile one document.
 pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
     let value = parse_text(&src.display, &src.text)?;
+    // A Postman collection becomes an OpenAPI document, loaded as any other;
+    // what it could not carry over is noted, never an error.
+    if let Some((openapi, notes)) = postman::as_openapi(src, &value)? {
+        let mut doc = load_value(src, openapi)?;
+        doc.notices.splice(0..0, notes);
+        return Ok(doc);
+    }
+    load_value(src, value)
+}
+
+/// The loader, from the parsed document on.
+fn load_value(src: &SpecSource, value: Value) -> Result<Document, LoadErrors> {
     let version = detect_version(&src.display, &value)?;
     let mut files = FileSet::new(&src.display, &src.file_name, src.dir.clone(), value);
     if version == SpecVersion::Swagger2 {

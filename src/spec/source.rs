@@ -32,7 +32,7 @@ pub struct SpecSource {
     pub options: LoadOptions,
 }
 
-/// How documents are loaded (`--strict-load`, `--max-ref-files`, `--ref-root`).
+/// How documents are loaded (`--strict-load`, `--max-ref-files`, `--ref-root`, `--postman-env`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Refuse a whole document when any of its operations cannot be built
@@ -43,6 +43,9 @@ pub struct LoadOptions {
     pub max_ref_files: usize,
     /// The folder `$ref`s may reach (default: the document's own folder).
     pub ref_root: Option<PathBuf>,
+    /// Postman environment files whose values fill a collection's
+    /// `{{variables}}` (`--postman-env`; later files win).
+    pub postman_env: Vec<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -51,6 +54,7 @@ impl Default for LoadOptions {
             strict: false,
             max_ref_files: super::refs::DEFAULT_MAX_REF_FILES,
             ref_root: None,
+            postman_env: Vec::new(),
         }
     }
 }

@@ -1,0 +1,183 @@
+//! `{{name}}` variables: the collection's `variable[]`, then each
+//! `--postman-env` file's enabled values (later ones win, as Postman's
+//! environment wins over the collection). A name nobody defines, and
+//! Postman's dynamic `{{$guid}}`-style variables, stay as written.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::spec::LoadError;
+
+/// Known variable values, by name.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Variables {
+    values: BTreeMap<String, String>,
+}
+
+/// How many times a value may refer to another before substitution stops
+/// (`{{a}}` → `{{b}}` → ...): a loop must not hang the loader.
+const MAX_DEPTH: usize = 8;
+
+impl Variables {
+    /// Add a `variable[]` (collection) or `values[]` (environment) list;
+    /// disabled entries are left out.
+    pub(super) fn add_list(&mut self, list: Option<&Value>) {
+        for v in list.and_then(Value::as_array).into_iter().flatten() {
+            let disabled = v.get("disabled").and_then(Value::as_bool) == Some(true)
+                || v.get("enabled").and_then(Value::as_bool) == Some(false);
+            let Some(key) = v.get("key").or_else(|| v.get("id")).and_then(Value::as_str) else {
+                continue;
+            };
+            if disabled {
+                continue;
+            }
+            if let Some(value) = v.get("value").and_then(scalar_text) {
+                self.values.insert(key.to_string(), value);
+            }
+        }
+    }
+
+    /// Read a Postman environment file (`{name, values: [{key, value, enabled}]}`).
+    pub(super) fn add_environment(&mut self, path: &Path) -> Result<(), LoadError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            LoadError::new(&shown, format!("--postman-env: cannot read: {e}"))
+                .hint("give the path of a Postman environment file (exported as JSON)")
+        })?;
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            LoadError::new(&shown, format!("--postman-env: invalid JSON: {e}")).at(format!(
+                "line {} column {}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let Some(values) = value.get("values").filter(|v| v.is_array()) else {
+            return Err(LoadError::new(
+                &shown,
+                "--postman-env: not a Postman environment: no `values` list at the top level",
+            )
+            .at("#/values")
+            .hint("export the environment from Postman (Environments > ... > Export)"));
+        };
+        self.add_list(Some(values));
+        Ok(())
+    }
+
+    /// The value of one variable, if known.
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// `text` with every known `{{name}}` replaced (values may use others).
+    pub(super) fn resolve(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for _ in 0..MAX_DEPTH {
+            if !out.contains("{{") {
+                break;
+            }
+            let next = self.resolve_once(&out);
+            if next == out {
+                break;
+            }
+            out = next;
+        }
+        out
+    }
+
+    fn resolve_once(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find("}}") {
+                Some(end) => {
+                    let name = after[..end].trim();
+                    match self.get(name) {
+                        Some(v) => out.push_str(v),
+                        None => out.push_str(&rest[start..start + 2 + end + 2]),
+                    }
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The names of the `{{name}}` variables still in `text`.
+pub(super) fn unresolved(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        out.push(after[..end].trim());
+        rest = &after[end + 2..];
+    }
+    out
+}
+
+/// A variable's value as text: strings as they are, numbers and booleans
+/// printed (v2.1 lets a value be any JSON).
+pub(super) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars(list: Value) -> Variables {
+        let mut v = Variables::default();
+        v.add_list(Some(&list));
+        v
+    }
+
+    #[test]
+    fn known_names_are_replaced_and_unknown_ones_kept() {
+        let v = vars(json!([
+            {"key": "host", "value": "api.example.com"},
+            {"key": "base", "value": "https://{{host}}/v1"},
+            {"key": "off", "value": "x", "disabled": true}
+        ]));
+        assert_eq!(
+            v.resolve("{{base}}/users"),
+            "https://api.example.com/v1/users"
+        );
+        assert_eq!(v.resolve("{{off}}/{{$guid}}"), "{{off}}/{{$guid}}");
+        assert_eq!(unresolved("{{off}}/{{ $guid }}"), vec!["off", "$guid"]);
+    }
+
+    #[test]
+    fn a_loop_of_variables_stops() {
+        let v = vars(json!([{"key": "a", "value": "{{b}}"}, {"key": "b", "value": "{{a}}"}]));
+        assert!(v.resolve("{{a}}").starts_with("{{"));
+    }
+
+    #[test]
+    fn environment_values_win_and_disabled_ones_do_not() {
+        let mut v = vars(json!([{"key": "token", "value": "collection"}]));
+        v.add_list(Some(&json!([
+            {"key": "token", "value": "env", "enabled": true},
+            {"key": "other", "value": "no", "enabled": false},
+            {"key": "n", "value": 3}
+        ])));
+        assert_eq!(v.get("token"), Some("env"));
+        assert_eq!(v.get("other"), None);
+        assert_eq!(v.get("n"), Some("3"));
+    }
+}
