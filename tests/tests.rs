@@ -18,6 +18,7 @@ mod generation;
 mod hardening;
 mod messages;
 mod playback;
+mod postman;
 mod prism_rules;
 mod real_documents;
 mod record;
