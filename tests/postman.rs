@@ -375,13 +375,40 @@ fn a_v2_0_collection_basic_auth_and_host_parts() {
     );
 }
 
+/// Poll `url` until `done` holds for its answer; fail after a generous minute.
+fn wait_until(url: &str, what: &str, done: impl Fn(&crate::common::Reply) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = send("GET", url, &[BEARER], None);
+        if done(&r) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited a minute for {what}; last answer {r:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
-fn watch_reloads_an_edited_collection() {
+fn watch_reloads_an_edited_collection_and_its_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("shop.json");
+    let (f, env) = (
+        dir.path().join("shop.json"),
+        dir.path().join("env/local.json"),
+    );
+    fs::create_dir_all(dir.path().join("env")).unwrap();
     let text = fs::read_to_string(SHOP).unwrap();
     fs::write(&f, &text).unwrap();
-    let s = Specmock::serve(&[f.to_str().unwrap(), "--postman-env", ENV, "--watch"]);
+    let env_text = fs::read_to_string(ENV).unwrap();
+    fs::write(&env, &env_text).unwrap();
+    let s = Specmock::serve(&[
+        f.to_str().unwrap(),
+        "--postman-env",
+        env.to_str().unwrap(),
+        "--watch",
+    ]);
     assert_eq!(
         send("GET", &s.url("/v1/users/42"), &[BEARER], None).json()["name"],
         "Ada"
@@ -394,18 +421,18 @@ fn watch_reloads_an_edited_collection() {
         ),
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let name = send("GET", &s.url("/v1/users/42"), &[BEARER], None).json()["name"].clone();
-        if name == "Grace" {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "waited a minute for the reload; still {name}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(&s.url("/v1/users/42"), "the collection's edit", |r| {
+        r.status == 200 && r.json()["name"] == "Grace"
+    });
+    // The environment sits under the collection's folder: its edit reloads too.
+    fs::write(
+        &env,
+        env_text.replace("shop.example.com/{{apiVersion}}", "shop.example.com/v2"),
+    )
+    .unwrap();
+    wait_until(&s.url("/v2/users/42"), "the environment's edit", |r| {
+        r.status == 200
+    });
     let (_, stderr) = s.terminate();
     assert!(stderr.contains("reloaded after"), "{stderr}");
 }
@@ -555,4 +582,41 @@ fn the_inspectors_coverage_lists_the_collections_operations() {
     }
     let page = get(&s.url("/__specmock/inspector"));
     assert_eq!(page.status, 200);
+}
+
+/// The README's `validate` and `routes` lines under "Postman collections",
+/// run from the repository folder, print exactly what the README shows.
+#[test]
+fn the_readmes_postman_output_is_what_the_commands_print() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let section = readme
+        .split("## Postman collections\n")
+        .nth(1)
+        .expect("the README has a Postman section");
+    let block = section
+        .split("```\n")
+        .nth(1)
+        .expect("the section shows a session");
+    let mut checked = 0;
+    let lines: Vec<&str> = block.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(cmd) = line.strip_prefix("$ specmock ") else {
+            continue;
+        };
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        if !matches!(args[0], "validate" | "routes") {
+            continue;
+        }
+        let shown: Vec<&str> = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("$ "))
+            .copied()
+            .collect();
+        let out = crate::common::run_in(Some(std::path::Path::new(root)), &args);
+        assert_eq!(out.code, Some(0), "{cmd}: {}", out.output());
+        assert_eq!(out.stdout.lines().collect::<Vec<_>>(), shown, "{cmd}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "the README shows validate and routes");
 }

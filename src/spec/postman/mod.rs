@@ -110,3 +110,71 @@ pub(super) fn as_openapi(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load_document;
+    use serde_json::json;
+
+    fn refused(v: Value) -> String {
+        let src = SpecSource::from_text("c.json", v.to_string());
+        match load_document(&src) {
+            Err(e) => e.0[0].to_string(),
+            Ok(_) => panic!("{v} loaded"),
+        }
+    }
+
+    #[test]
+    fn other_postman_files_are_refused_saying_what_to_do() {
+        let e = refused(
+            json!({"info": {"name": "x", "schema": "https://schema.getpostman.com/json/collection/v1.0.0/collection.json"}, "item": []}),
+        );
+        assert!(
+            e.contains("#/info/schema") && e.contains("export the collection as v2.1"),
+            "{e}"
+        );
+        let e = refused(json!({"id": "1", "name": "old", "order": [], "requests": []}));
+        assert!(e.contains("Collection v1 export is not read"), "{e}");
+        let e = refused(json!({"name": "dev", "values": []}));
+        assert!(e.contains("--postman-env FILE"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_collection_is_a_document_without_operations() {
+        let v = json!({"info": {"name": "Empty", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []});
+        let doc = load_document(&SpecSource::from_text("e.json", v.to_string())).unwrap();
+        assert_eq!(doc.title, "Empty");
+        assert!(doc.operations.is_empty());
+        // A non-Postman `info.schema` is left to the OpenAPI reader.
+        let v = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1", "schema": "x"}, "paths": {}});
+        assert!(load_document(&SpecSource::from_text("o.json", v.to_string())).is_ok());
+    }
+
+    #[test]
+    fn same_method_and_template_merge_and_ids_stay_unique() {
+        let v = json!({
+            "info": {"name": "M", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [
+                {"name": "Get", "request": {"method": "GET", "url": "http://x.test/a/:id"}},
+                {"name": "Get", "request": {"method": "GET", "url": "http://x.test/a/:other"}},
+                {"name": "Get", "request": {"method": "GET", "url": "http://x.test/b"}},
+                {"name": "Purge", "request": {"method": "PURGE", "url": "http://x.test/b"}}
+            ]
+        });
+        let doc = load_document(&SpecSource::from_text("m.json", v.to_string())).unwrap();
+        let ids: Vec<&str> = doc
+            .operations
+            .iter()
+            .map(|o| o.operation_id.as_str())
+            .collect();
+        assert_eq!(ids, ["get", "get-b"]);
+        assert!(
+            doc.notices
+                .iter()
+                .any(|n| n.message.contains("method PURGE")),
+            "{:?}",
+            doc.notices
+        );
+    }
+}
