@@ -2,7 +2,7 @@
 //! request an operation, requests with the same method and path template
 //! merge into one (their examples, parameters and responses together).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -22,8 +22,6 @@ const METHODS: &[&str] = &[
 pub(super) struct Op {
     pub method: String,
     pub path: String,
-    /// `method` + the path with template names blanked: what merges requests.
-    key: String,
     pub operation_id: String,
     pub summary: String,
     pub description: Option<String>,
@@ -51,6 +49,10 @@ pub(super) struct Walk<'a> {
     other_bases: BTreeSet<String>,
     unresolved: BTreeSet<String>,
     no_response: Vec<String>,
+    /// Index into `ops` by merge key, and the ids taken: a large collection
+    /// is read in linear time.
+    by_key: HashMap<String, usize>,
+    ids: HashSet<String>,
 }
 
 /// Where an item sits: its JSON pointer and the folder names above it.
@@ -74,6 +76,8 @@ impl<'a> Walk<'a> {
             other_bases: BTreeSet::new(),
             unresolved: BTreeSet::new(),
             no_response: Vec::new(),
+            by_key: HashMap::new(),
+            ids: HashSet::new(),
         }
     }
 
@@ -278,10 +282,11 @@ impl<'a> Walk<'a> {
         if responses.is_empty() {
             self.no_response.push(shown.to_string());
         }
+        // The method and the path with template names blanked: what merges requests.
         let key = format!("{method} {}", blank_templates(&url.path));
         let description = body::item_description(request.get("description"))
             .or_else(|| body::item_description(item.get("description")));
-        if let Some(op) = self.ops.iter_mut().find(|o| o.key == key) {
+        if let Some(op) = self.by_key.get(&key).map(|&i| &mut self.ops[i]) {
             for q in query {
                 if !op.query.iter().any(|p| p.key == q.key) {
                     op.query.push(q);
@@ -308,11 +313,12 @@ impl<'a> Walk<'a> {
             return;
         }
         let operation_id = self.operation_id(name, &method, &url.path);
+        self.ids.insert(operation_id.clone());
+        self.by_key.insert(key.clone(), self.ops.len());
         let tag = (!place.folders.is_empty()).then(|| place.folders.join(" / "));
         self.ops.push(Op {
             method,
             path: url.path,
-            key,
             operation_id,
             summary: name.to_string(),
             description,
@@ -338,7 +344,7 @@ impl<'a> Walk<'a> {
             }
             id.push_str(&word.to_ascii_lowercase());
         }
-        let taken = |id: &str| self.ops.iter().any(|o| o.operation_id == id);
+        let taken = |id: &str| self.ids.contains(id);
         if id.is_empty() || taken(&id) {
             id = crate::spec::derive_operation_id(method, path);
         }
