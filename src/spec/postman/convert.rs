@@ -358,6 +358,13 @@ impl<'a> Walk<'a> {
 
     /// What is only known once every item is read.
     fn closing_notes(&mut self) {
+        if self.vars.exhausted() {
+            self.note(
+                "#/variable".into(),
+                "variables refer to each other so much that substituting them all would take more than 1 MiB for one value or 64 MiB in all; the rest are left as written".into(),
+                "check the collection and environment variables for values that repeat other variables",
+            );
+        }
         if !self.unresolved.is_empty() {
             let names: Vec<String> = self
                 .unresolved

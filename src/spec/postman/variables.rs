@@ -3,6 +3,7 @@
 //! environment wins over the collection). A name nobody defines, and
 //! Postman's dynamic `{{$guid}}`-style variables, stay as written.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -14,11 +15,23 @@ use crate::spec::LoadError;
 #[derive(Debug, Clone, Default)]
 pub(super) struct Variables {
     values: BTreeMap<String, String>,
+    /// Bytes substituted so far, against [`MAX_TOTAL`].
+    spent: Cell<usize>,
+    /// A substitution was refused for a budget.
+    stopped: Cell<bool>,
 }
 
 /// How many times a value may refer to another before substitution stops
 /// (`{{a}}` → `{{b}}` → ...): a loop must not hang the loader.
 const MAX_DEPTH: usize = 8;
+
+/// The longest text substitution may produce: values that refer to each
+/// other twice over (`a` = `{{b}}{{b}}`, ...) must not blow memory up.
+const MAX_RESOLVED: usize = 1 << 20;
+
+/// The most bytes substitution may add over a whole collection (as much as
+/// the largest document): many references to a large value stop there.
+const MAX_TOTAL: usize = super::super::MAX_DOCUMENT_BYTES as usize;
 
 impl Variables {
     /// Add a `variable[]` (collection) or `values[]` (environment) list;
@@ -65,6 +78,11 @@ impl Variables {
         Ok(())
     }
 
+    /// Whether substitution stopped somewhere for the budgets.
+    pub(super) fn exhausted(&self) -> bool {
+        self.stopped.get()
+    }
+
     /// The value of one variable, if known.
     pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
@@ -78,7 +96,8 @@ impl Variables {
                 break;
             }
             let next = self.resolve_once(&out);
-            if next == out {
+            if next == out || self.stopped.get() {
+                out = next;
                 break;
             }
             out = next;
@@ -96,7 +115,19 @@ impl Variables {
                 Some(end) => {
                     let name = after[..end].trim();
                     match self.get(name) {
-                        Some(v) => out.push_str(v),
+                        Some(v)
+                            if out.len() + v.len() <= MAX_RESOLVED
+                                && self.spent.get() + v.len() <= MAX_TOTAL =>
+                        {
+                            self.spent.set(self.spent.get() + v.len());
+                            out.push_str(v)
+                        }
+                        Some(_) => {
+                            // Over a budget: the rest stays as written.
+                            self.stopped.set(true);
+                            out.push_str(&rest[start..]);
+                            return out;
+                        }
                         None => out.push_str(&rest[start..start + 2 + end + 2]),
                     }
                     rest = &after[end + 2..];
@@ -160,6 +191,21 @@ mod tests {
         );
         assert_eq!(v.resolve("{{off}}/{{$guid}}"), "{{off}}/{{$guid}}");
         assert_eq!(unresolved("{{off}}/{{ $guid }}"), vec!["off", "$guid"]);
+    }
+
+    #[test]
+    fn values_that_multiply_at_every_level_stop_at_the_budget() {
+        // v3 would be 100^3 copies of 4 KiB: 4 GB.
+        let mut list = vec![json!({"key": "v0", "value": "x".repeat(4096)})];
+        for i in 1..4 {
+            let refs = format!("{{{{v{}}}}}", i - 1).repeat(100);
+            list.push(json!({"key": format!("v{i}"), "value": refs}));
+        }
+        let v = vars(Value::Array(list));
+        assert!(!v.exhausted());
+        let out = v.resolve("{{v3}}");
+        assert!(out.len() <= 3 * MAX_RESOLVED, "{}", out.len());
+        assert!(v.exhausted());
     }
 
     #[test]
