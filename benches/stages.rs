@@ -10,10 +10,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hyper::Method;
 use specmock::Contract;
-use specmock::pipeline::{self, PipelineOptions};
-use specmock::request::Request;
-use specmock::respond::generate;
-use specmock::validate::{ValidateOptions, validate};
+use specmock::generate;
+use specmock::{PipelineOptions, Request, ValidateOptions, validate};
 
 const AXIOM_BODY: &str = r#"{"existingTokenExpiresAt":"2023-11-07T05:31:56Z","newToken":{"name":"ingest","description":"CI ingest token","expiresAt":"2024-11-07T05:31:56Z","datasetCapabilities":{"logs":{"ingest":["create"],"query":["read"]}},"orgCapabilities":{"annotations":["create"],"apiTokens":["read"],"auditLog":["read"],"billing":["read"],"dashboards":["create","read"],"datasets":["read"],"monitors":["read"],"users":["read"]},"viewCapabilities":{}},"newTokenExpiresAt":"2024-11-07T05:31:56Z"}"#;
 
@@ -56,15 +54,15 @@ fn stages(c: &mut Criterion) {
 
     let popts = PipelineOptions::default();
     c.bench_function("pipeline/axiom-regenerate", |b| {
-        b.iter(|| pipeline::run(&contract, black_box(&req), &popts))
+        b.iter(|| specmock::run(&contract, black_box(&req), &popts))
     });
 
     // Generation: one SoftwareOne ApiToken body (the 200 of the PUT), as `Prefer: dynamic=true` does.
     let op = contract
         .operation("put-public-v1-accounts-api-tokens-id")
         .expect("the SoftwareOne operation");
-    let doc = contract.document(&op.document).expect("its document");
-    let schema = op.responses[0].content[0]
+    let plans = contract.plans(op.document()).expect("its plans");
+    let schema = op.responses()[0].content[0]
         .schema
         .clone()
         .expect("the ApiToken schema");
@@ -79,7 +77,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             generate::generate(
-                &doc.plans,
+                plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {
@@ -100,7 +98,7 @@ fn stages(c: &mut Criterion) {
                 &n.to_string(),
             );
             let v = generate::generate(
-                &doc.plans,
+                plans,
                 &schema.loc,
                 seed,
                 &generate::Hints {
@@ -116,7 +114,7 @@ fn stages(c: &mut Criterion) {
         .header("content-type", "application/json")
         .body(r#"{"expiresAt":"tomorrow"}"#);
     c.bench_function("pipeline/unleash-invalid", |b| {
-        b.iter(|| pipeline::run(&contract, black_box(&invalid), &popts))
+        b.iter(|| specmock::run(&contract, black_box(&invalid), &popts))
     });
 }
 
@@ -134,7 +132,7 @@ fn large_spec(c: &mut Criterion) {
         eprintln!("python3 bench/gen_spec.py failed: skipping the 2,000-operation benchmarks");
         return;
     }
-    let large = Contract::load(&specmock::contract::SpecPaths {
+    let large = Contract::load(&specmock::SpecPaths {
         paths: vec![big],
         ..Default::default()
     })

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::fixtures::{FixtureSource, FixtureStore};
+use crate::generate::Plans;
 use crate::route::RouteTable;
 use crate::spec::{
-    Document, LoadError, LoadErrors, Operation, SpecSource, expand_paths, load_document,
+    Document, LoadError, LoadErrors, Operation, SpecSource, expand_paths, read_document,
 };
 
 /// The four vendor documents shipped inside the binary: what `specmock serve`
@@ -30,6 +31,10 @@ pub const BUNDLED_SPECS: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Contract {
     documents: Vec<Document>,
+    /// Each document's generation plans, in the same order.
+    plans: Vec<Plans>,
+    /// Each operation's field catalogue (by qualified id), built on first use.
+    catalogs: HashMap<String, std::sync::OnceLock<crate::usage::Catalog>>,
     routes: RouteTable,
     fixtures: FixtureStore,
     /// Stateful mode's CRUD operations and seeds, derived with the rest.
@@ -123,7 +128,7 @@ impl Contract {
             }
         }
         if !fixtures.no_bundled {
-            sources.extend(crate::fixtures::bundled_for(&contract));
+            sources.extend(crate::fixtures::bundled_for(contract.loaded()));
         }
         let sources = crate::fixtures::dedupe(sources);
         let warnings = contract.load_fixtures(&sources);
@@ -133,7 +138,7 @@ impl Contract {
     /// Load documents already read into memory.
     pub fn from_sources(sources: Vec<SpecSource>) -> Result<Contract, LoadErrors> {
         let mut errors = Vec::new();
-        let mut documents = Vec::new();
+        let mut unsealed = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         for src in &sources {
             if let Some(first) = names.get(&src.name) {
@@ -150,33 +155,44 @@ impl Contract {
                 continue;
             }
             names.insert(src.name.clone(), src.display.clone());
-            match load_document(src) {
-                Ok(d) => documents.push(d),
+            match read_document(src) {
+                Ok(d) => unsealed.push(d),
                 Err(e) => errors.extend(e.0),
             }
         }
         if !errors.is_empty() {
             return Err(LoadErrors(errors));
         }
-        // An operation is named by its bare id where that is unique across documents.
+        // An operation is named by its bare id where that is unique across
+        // documents: decided before the operations are shared.
         let mut counts: HashMap<String, usize> = HashMap::new();
-        for d in &documents {
-            for op in &d.operations {
-                *counts.entry(op.operation_id.clone()).or_default() += 1;
-            }
+        for id in unsealed.iter().flat_map(|d| d.operation_ids()) {
+            *counts.entry(id.to_string()).or_default() += 1;
         }
-        for d in &mut documents {
-            for op in &mut d.operations {
-                if counts[&op.operation_id] > 1
-                    && let Some(o) = Arc::get_mut(op)
-                {
-                    o.display_id = o.qualified_id();
-                }
-            }
-        }
+        let mut documents: Vec<Document> = unsealed
+            .into_iter()
+            .map(|d| d.seal(|id| counts.get(id).is_some_and(|n| *n > 1)))
+            .collect();
+        // Generation plans, once per document; what they find ungeneratable
+        // joins the document's warnings.
+        let plans: Vec<Plans> = documents
+            .iter_mut()
+            .map(|d| {
+                let plans =
+                    Plans::for_operations(&d.files, d.operations.iter().map(|o| o.as_ref()));
+                let (warnings, notices) = crate::generate::load_findings(d, &plans);
+                d.warnings.extend(warnings);
+                d.notices.extend(notices);
+                plans
+            })
+            .collect();
         let ops: Vec<Arc<Operation>> = documents
             .iter()
             .flat_map(|d| d.operations.iter().cloned())
+            .collect();
+        let catalogs = ops
+            .iter()
+            .map(|o| (o.qualified().to_string(), Default::default()))
             .collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
         let mut twins = HashMap::new();
@@ -189,6 +205,8 @@ impl Contract {
         }
         let mut contract = Contract {
             documents,
+            plans,
+            catalogs,
             routes,
             fixtures: FixtureStore::default(),
             resource_plan: crate::state::Plan::default(),
@@ -197,7 +215,7 @@ impl Contract {
         };
         contract.credentials =
             crate::redact::Credentials::of(contract.operations().map(|o| o.as_ref()));
-        contract.resource_plan = crate::state::Plan::build(&contract);
+        contract.resource_plan = crate::state::Plan::build(&contract.documents, &contract.fixtures);
         Ok(contract)
     }
 
@@ -218,9 +236,35 @@ impl Contract {
         &self.documents
     }
 
+    /// The generation plans of a document (by name): what bodies are
+    /// generated from.
+    pub fn plans(&self, document: &str) -> Option<&Plans> {
+        let i = self.documents.iter().position(|d| d.name == document)?;
+        self.plans.get(i)
+    }
+
+    /// The fields an operation declares, as field usage counts them (built
+    /// the first time it is asked for, once).
+    pub fn catalog(&self, op: &Operation) -> &crate::usage::Catalog {
+        static NONE: std::sync::OnceLock<crate::usage::Catalog> = std::sync::OnceLock::new();
+        match self.catalogs.get(op.qualified()) {
+            Some(c) => c.get_or_init(|| crate::usage::Catalog::build(op, self.plans(&op.document))),
+            None => NONE.get_or_init(Default::default),
+        }
+    }
+
     /// A document by name (file stem).
     pub fn document(&self, name: &str) -> Option<&Document> {
         self.documents.iter().find(|d| d.name == name)
+    }
+
+    /// The documents and routes, as fixtures are read against them.
+    pub fn loaded(&self) -> crate::fixtures::Loaded<'_> {
+        crate::fixtures::Loaded {
+            documents: &self.documents,
+            routes: &self.routes,
+            twins: &self.twins,
+        }
     }
 
     /// The loaded document identical to the bundled document `bundled`
@@ -232,10 +276,10 @@ impl Contract {
     /// Load fixtures for this contract (replacing any loaded before); returns
     /// a warning per fixture skipped.
     pub fn load_fixtures(&mut self, sources: &[FixtureSource]) -> Vec<String> {
-        let (store, warnings) = FixtureStore::load(sources, self);
+        let (store, warnings) = FixtureStore::load(sources, self.loaded());
         self.fixtures = store;
         // Fixtures of item GETs seed stateful mode too.
-        self.resource_plan = crate::state::Plan::build(self);
+        self.resource_plan = crate::state::Plan::build(&self.documents, &self.fixtures);
         warnings
     }
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::respond::generate::derive_seed;
+use crate::generate::derive_seed;
 use crate::respond::prefer::{Fault, Preferences};
 
 /// The longest delay a request may ask for.

@@ -74,6 +74,10 @@ impl MockServer {
             contract,
             ServeConfig {
                 port: 0,
+                pipeline: crate::pipeline::PipelineOptions {
+                    field_usage: true,
+                    ..Default::default()
+                },
                 ..ServeConfig::default()
             },
         )
@@ -108,6 +112,16 @@ impl MockServer {
     pub fn coverage(&self) -> Coverage {
         let state = self.server.state();
         state.journal.coverage(&state.contract.load())
+    }
+
+    /// Which fields of one operation (by `operationId`, `document/operationId`
+    /// or display id) the requests and answers used so far; `None` for an
+    /// operation the contract does not have.
+    pub fn field_coverage(&self, operation: &str) -> Option<crate::usage::FieldCoverage> {
+        let state = self.server.state();
+        let contract = state.contract.load();
+        let op = contract.operation(operation)?;
+        Some(state.journal.usage().coverage(op, contract.catalog(op)))
     }
 
     /// Check an expectation; `Err` carries what was seen.

@@ -13,6 +13,7 @@ use crate::respond::prefer::Preferences;
 use crate::respond::{self, Answer, RespondOptions};
 use crate::route::NotRouted;
 use crate::spec::Operation;
+use crate::usage::Hits;
 use crate::validate::{self, ValidateOptions, Violation};
 
 /// The header naming the operation a request was routed to.
@@ -28,6 +29,58 @@ pub struct PipelineOptions {
     pub validate: ValidateOptions,
     /// Options of the respond stage.
     pub respond: RespondOptions,
+    /// Whether the upstream (the real API) answers instead of the mock.
+    pub upstream: Upstream,
+    /// Count the fields each exchange uses (`Outcome::request_fields`; off:
+    /// `--no-field-coverage`, and for the library's one-off [`run`]).
+    pub field_usage: bool,
+}
+
+/// When the upstream answers a routed request instead of the mock: the
+/// first answer source when set (fixtures are not one then: every request
+/// is forwarded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Upstream {
+    /// Never: the mock answers everything.
+    #[default]
+    Never,
+    /// `specmock record`: every routed request is forwarded; with `strict`,
+    /// one that broke the contract is refused instead.
+    Record {
+        /// Refuse requests that break the contract (`record --strict`).
+        strict: bool,
+    },
+}
+
+/// What the pipeline decided for one request.
+#[derive(Debug)]
+pub enum Step {
+    /// Answered here.
+    Answered(Outcome),
+    /// The upstream answers: the caller forwards the request and finishes
+    /// the outcome with what came back.
+    Forward(Forwarding),
+}
+
+/// A routed request the upstream is to answer.
+#[derive(Debug)]
+pub struct Forwarding {
+    /// The operation it was routed to.
+    pub operation: Arc<Operation>,
+    outcome: Outcome,
+}
+
+impl Forwarding {
+    /// The outcome, with the upstream's answer and how that answer broke the
+    /// contract.
+    pub fn finish(self, mut answer: Answer, response_violations: Vec<Violation>) -> Outcome {
+        name_operation(&mut answer, &self.operation);
+        Outcome {
+            answer,
+            response_violations,
+            ..self.outcome
+        }
+    }
 }
 
 /// What happened to one request.
@@ -49,6 +102,9 @@ pub struct Outcome {
     /// What the request asked for with `Prefer` (delivery reads `delay`
     /// and `fault` from here).
     pub preferences: Preferences,
+    /// The fields of the operation the request used (the answer's are
+    /// counted where the exchange is journalled).
+    pub request_fields: Hits,
 }
 
 impl Outcome {
@@ -62,6 +118,7 @@ impl Outcome {
             warnings: Vec::new(),
             response_violations: Vec::new(),
             preferences: Preferences::default(),
+            request_fields: Hits::default(),
         }
     }
 
@@ -86,6 +143,12 @@ impl Outcome {
     ) -> Outcome {
         self.violations = violations;
         self.warnings = warnings;
+        self
+    }
+
+    /// The fields the request used.
+    pub fn with_fields(mut self, fields: Hits) -> Outcome {
+        self.request_fields = fields;
         self
     }
 }
@@ -116,19 +179,43 @@ pub fn run(contract: &Contract, req: &Request, options: &PipelineOptions) -> Out
 }
 
 /// [`run`] with the run-time state of a server (stateful store, fixture
-/// sequences).
+/// sequences). A request the upstream is to answer ([`Upstream`]) gets a
+/// 502 here: use [`step`] to forward it.
 pub fn run_with(
     contract: &Contract,
     req: &Request,
     options: &PipelineOptions,
     runtime: Runtime<'_>,
 ) -> Outcome {
+    match step(contract, req, options, runtime) {
+        Step::Answered(o) => o,
+        Step::Forward(f) => {
+            let p = Problem::new(
+                ProblemKind::UpstreamUnreachable,
+                "this caller of the pipeline cannot reach an upstream",
+            );
+            f.finish(Answer::problem(&p), Vec::new())
+        }
+    }
+}
+
+/// Route and validate one request and pick its answer source: answered
+/// here, or to be forwarded to the upstream.
+pub fn step(
+    contract: &Contract,
+    req: &Request,
+    options: &PipelineOptions,
+    runtime: Runtime<'_>,
+) -> Step {
     // Parsed once: the respond stage, the stateful store and delivery
     // (latency, faults) all read these.
     let prefs = Preferences::from_request(req);
-    let mut outcome = run_parsed(contract, req, &prefs, options, runtime);
-    outcome.preferences = prefs;
-    outcome
+    let mut step = run_parsed(contract, req, &prefs, options, runtime);
+    match &mut step {
+        Step::Answered(o) => o.preferences = prefs,
+        Step::Forward(f) => f.outcome.preferences = prefs,
+    }
+    step
 }
 
 fn run_parsed(
@@ -137,36 +224,69 @@ fn run_parsed(
     prefs: &Preferences,
     options: &PipelineOptions,
     runtime: Runtime<'_>,
-) -> Outcome {
+) -> Step {
     let routed = match route(contract, req, options) {
         Ok(r) => r,
         Err(NotRouted::NotFound)
             if let Some((op, empty)) =
                 contract.routes().empty_parameters(&req.method, &req.path) =>
         {
-            return empty_parameters(contract, req, op, &empty);
+            return Step::Answered(empty_parameters(contract, req, op, &empty));
         }
         Err(not) => {
-            return Outcome::unrouted(not_routed(contract, req, not));
+            return Step::Answered(Outcome::unrouted(not_routed(contract, req, not)));
         }
     };
     let op = routed.operation.clone();
     if let Some(why) = &op.unavailable {
-        return Outcome::answered(unavailable(&op, why), op, routed.path_params);
+        return Step::Answered(Outcome::answered(
+            unavailable(&op, why),
+            op,
+            routed.path_params,
+        ));
     }
     let checked = validate::validate(routed, req, &options.validate);
+    let fields = if options.field_usage {
+        contract.catalog(&op).observe_request(
+            req,
+            checked.media_type.as_deref(),
+            checked.body.as_ref(),
+        )
+    } else {
+        Hits::default()
+    };
+    if let Upstream::Record { strict } = options.upstream
+        && (checked.is_valid() || !strict)
+    {
+        let outcome = Outcome::answered(Answer::empty(502), op.clone(), checked.routed.path_params)
+            .with_violations(checked.violations, checked.warnings)
+            .with_fields(fields);
+        return Step::Forward(Forwarding {
+            operation: op,
+            outcome,
+        });
+    }
     let mut answer = if checked.is_valid() {
         answer(contract, &checked, req, prefs, options, runtime)
     } else {
-        respond::reject::rejection(contract, &op, req.method.as_str(), &checked.violations)
+        respond::reject::rejection(
+            contract.plans(&op.document),
+            &op,
+            req.method.as_str(),
+            &checked.violations,
+        )
     };
     name_operation(&mut answer, &op);
-    Outcome::answered(answer, op, checked.routed.path_params)
-        .with_violations(checked.violations, checked.warnings)
+    Step::Answered(
+        Outcome::answered(answer, op, checked.routed.path_params)
+            .with_violations(checked.violations, checked.warnings)
+            .with_fields(fields),
+    )
 }
 
 /// The answer to a request that kept the contract, from the first source
-/// that has one, in this order: a matching fixture; the stateful store
+/// that has one, in this order (the upstream, when recording, comes before
+/// all of them: see [`run_parsed`]): a matching fixture; the stateful store
 /// (`--stateful`, when the request states no preference); under
 /// `--fixtures-only` a 404 naming the closest fixture; else the document
 /// (its example or a generated body).
@@ -181,20 +301,29 @@ fn answer(
     let op = &checked.routed.operation;
     let body = checked.body.as_ref();
     if let Some(f) = contract.fixtures().find(op, req, body, runtime.sequences) {
-        return respond::fixture_answer(f);
+        return f.answer();
     }
     if runtime.resources.enabled()
         && prefs.is_empty()
-        && let Some(a) = runtime
-            .resources
-            .answer(contract, checked, req, &options.respond)
+        && let Some(a) = runtime.resources.answer(
+            (contract.resource_plan(), contract.plans(&op.document)),
+            checked,
+            req,
+            &options.respond,
+        )
     {
         return a;
     }
     if options.respond.fixtures_only {
-        return respond::no_fixture(contract, checked, req);
+        return crate::fixtures::no_fixture(contract.fixtures(), checked, req);
     }
-    respond::respond(contract, checked, req, prefs, &options.respond)
+    respond::respond(
+        contract.plans(&checked.routed.operation.document),
+        checked,
+        req,
+        prefs,
+        &options.respond,
+    )
 }
 
 /// Route a request; with `--ignore-trailing-slash`, a path no route has
@@ -246,7 +375,12 @@ fn empty_parameters(
             )
         })
         .collect();
-    let mut answer = respond::reject::rejection(contract, &op, req.method.as_str(), &violations);
+    let mut answer = respond::reject::rejection(
+        contract.plans(&op.document),
+        &op,
+        req.method.as_str(),
+        &violations,
+    );
     name_operation(&mut answer, &op);
     Outcome::answered(answer, op, Vec::new()).with_violations(violations, Vec::new())
 }

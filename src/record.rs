@@ -10,15 +10,16 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Map, Value, json};
 
 use crate::contract::Contract;
+use crate::generate;
 use crate::journal::rfc3339;
 use crate::problem::{Problem, ProblemKind};
 use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
-use crate::respond::{Answer, generate};
+use crate::respond::Answer;
 use crate::spec::{Document, Loc, Operation};
 use crate::validate::response::parse_body;
 use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
@@ -55,8 +56,6 @@ pub struct Recorder {
     pub upstream: Option<String>,
     /// Where fixtures are written: `DIR/<document>/<operationId>/`.
     pub dir: PathBuf,
-    /// Refuse requests that break the contract instead of forwarding them.
-    pub strict: bool,
     /// Per-document upstreams (by document name), winning over `upstream`.
     pub upstreams: std::collections::HashMap<String, String>,
 }
@@ -73,11 +72,7 @@ impl Recorder {
 
     /// A recorder with a client that times out (10 s to connect, 60 s in all)
     /// and does not follow redirects (the client sees what the API said).
-    pub fn new(
-        dir: PathBuf,
-        upstream: Option<String>,
-        strict: bool,
-    ) -> Result<Recorder, RecordError> {
+    pub fn new(dir: PathBuf, upstream: Option<String>) -> Result<Recorder, RecordError> {
         // One process-wide crypto provider for rustls; a second install is a no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -92,7 +87,6 @@ impl Recorder {
             client,
             upstream,
             dir,
-            strict,
             upstreams: Default::default(),
         })
     }
@@ -428,10 +422,11 @@ fn stand_in(
             .and_then(|b| b.content.iter().find_map(|m| m.schema.clone())),
     };
     let doc = contract.document(&op.document);
+    let plans = contract.plans(&op.document);
     for p in pointers {
         let placeholder = Value::String(REDACTED.to_string());
-        let replacement = match (&schema, doc) {
-            (Some(s), Some(d)) => {
+        let replacement = match (&schema, doc, plans) {
+            (Some(s), Some(d), Some(plans)) => {
                 let mut candidate = body.clone();
                 if let Some(slot) = candidate.pointer_mut(&p) {
                     *slot = placeholder.clone();
@@ -443,7 +438,7 @@ fn stand_in(
                 if fails_here {
                     subschema_at(&d.files, &s.loc, &p)
                         .map(|loc| {
-                            generate::generate(&d.plans, &loc, 0x5ec2e7, &generate::Hints::NONE)
+                            generate::generate(plans, &loc, 0x5ec2e7, &generate::Hints::NONE)
                         })
                         .unwrap_or(placeholder)
                 } else {
@@ -582,62 +577,34 @@ pub fn write_fixture(
     Ok(Some(path))
 }
 
-/// Copy the upstream's headers onto an answer, adding specmock's own.
-pub fn answer_from_upstream(up: Upstreamed, op: &Operation) -> Answer {
-    let mut a = Answer {
+/// The upstream's answer as it came (the pipeline adds specmock's own headers).
+pub fn answer_from_upstream(up: Upstreamed) -> Answer {
+    Answer {
         status: up.status,
         headers: up.headers,
         body: up.body,
-    };
-    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
-        a.headers.insert(
-            HeaderName::from_static(crate::pipeline::OPERATION_HEADER),
-            v,
-        );
     }
-    a
 }
 
-/// One request in record mode: route, validate, forward, check the answer,
-/// write the fixture, answer the client with what the upstream said.
-pub async fn proxy(
-    options: &crate::pipeline::PipelineOptions,
+/// The upstream as an answer source (the pipeline decided it answers
+/// `req`, routed to `op`): forward, check its answer against the
+/// contract, write the fixture (redacted), and hand back the answer and
+/// how it broke the contract.
+pub async fn exchange(
     rec: &Recorder,
     contract: &Contract,
     req: &Request,
-) -> crate::pipeline::Outcome {
-    use crate::pipeline::{Outcome, run};
-    let Ok(routed) = contract.routes().route(&req.method, &req.path) else {
-        // 404/405: nothing to forward to.
-        return run(contract, req, options);
-    };
-    let op = routed.operation.clone();
-    let checked = crate::validate::validate(routed, req, &options.validate);
-    let outcome = |answer: Answer, response_violations: Vec<Violation>| Outcome {
-        response_violations,
-        ..Outcome::answered(answer, op.clone(), checked.routed.path_params.clone())
-            .with_violations(checked.violations.clone(), checked.warnings.clone())
-    };
-    if rec.strict && !checked.is_valid() {
-        let answer = crate::respond::reject::rejection(
-            contract,
-            &op,
-            req.method.as_str(),
-            &checked.violations,
-        );
-        return outcome(answer, Vec::new());
-    }
+    op: &Operation,
+) -> (Answer, Vec<Violation>) {
     let Some(doc) = contract.document(&op.document) else {
-        return outcome(
+        return (
             bad_gateway("(none)", "the operation's document is not loaded"),
             Vec::new(),
         );
     };
     let url = match rec.upstream_url(doc, req) {
         Ok(u) => u,
-        Err(why) => {
-            return outcome(bad_gateway("(none)", &why.to_string()), Vec::new());
-        }
+        Err(why) => return (bad_gateway("(none)", &why.to_string()), Vec::new()),
     };
     let up = match rec.forward(&url, req).await {
         Ok(x) => x,
@@ -645,11 +612,11 @@ pub async fn proxy(
             // Name the upstream without its query string (it may carry a key).
             let shown = url.split('?').next().unwrap_or(&url);
             tracing::warn!(target: "specmock::record", "{shown}: {why}");
-            return outcome(bad_gateway(shown, &why.to_string()), Vec::new());
+            return (bad_gateway(shown, &why.to_string()), Vec::new());
         }
     };
-    let rv = response_violations(&op, up.status.as_u16(), &up.headers, &up.body);
-    let (rel, fixture) = fixture_for(contract, &op, contract.credentials(), req, &up, &rv);
+    let rv = response_violations(op, up.status.as_u16(), &up.headers, &up.body);
+    let (rel, fixture) = fixture_for(contract, op, contract.credentials(), req, &up, &rv);
     match write_fixture(&rec.dir, &rel, fixture) {
         Ok(Some(p)) => tracing::info!(target: "specmock::record", "recorded {}", p.display()),
         Ok(None) => {
@@ -659,7 +626,7 @@ pub async fn proxy(
             tracing::error!(target: "specmock::record", "could not write {}: {e}", rel.display())
         }
     }
-    outcome(answer_from_upstream(up, &op), rv)
+    (answer_from_upstream(up), rv)
 }
 
 #[cfg(test)]
@@ -684,7 +651,7 @@ mod tests {
     #[tokio::test]
     async fn a_refused_connection_is_a_transport_error_not_a_timeout() {
         let dir = tempfile::tempdir().unwrap();
-        let rec = Recorder::new(dir.path().to_path_buf(), None, false).unwrap();
+        let rec = Recorder::new(dir.path().to_path_buf(), None).unwrap();
         // A port just freed: nothing listens there.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -704,11 +671,11 @@ mod tests {
     /// are stored in the fixture), as before the check moved to `validate::response`.
     #[test]
     fn upstream_violations_keep_their_words() {
-        let (_, op) = crate::validate::response::sample();
+        let op = crate::validate::response::sample();
         let check = |status: u16, ct: Option<&'static str>, body: &'static str| {
             let mut headers = HeaderMap::new();
             if let Some(ct) = ct {
-                headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+                headers.insert(CONTENT_TYPE, hyper::header::HeaderValue::from_static(ct));
             }
             let v = response_violations(&op, status, &headers, &Bytes::from(body));
             v.iter().map(|v| v.to_string()).collect::<Vec<_>>()

@@ -18,7 +18,7 @@ use crate::spec::{Operation, ParamIn, SecurityScheme};
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
-pub use crate::spec::{SECRET_KEYS, is_secret_key};
+pub use crate::spec::is_secret_key;
 
 /// Headers that always carry credentials.
 pub const CREDENTIAL_HEADERS: &[&str] = &[

@@ -15,7 +15,9 @@ use crate::journal::{Coverage, Filter, Journal, rfc3339};
 /// Where to write reports.
 #[derive(Debug, Clone, Default)]
 pub struct ReportPaths {
+    /// The JSON report (`--report-json FILE`).
     pub json: Option<PathBuf>,
+    /// The JUnit XML report (`--report-junit FILE`).
     pub junit: Option<PathBuf>,
 }
 
@@ -104,7 +106,7 @@ pub fn junit(coverage: &Coverage) -> String {
         cases.push_str(&format!(
             "      <system-out>{}</system-out>\n    </testcase>\n",
             xml(&format!(
-                "called {} time(s); statuses: {}; never answered: {}",
+                "called {} time(s); statuses: {}; never answered: {}; fields used: {}/{} ({}%); never used: {}",
                 op.called,
                 if statuses.is_empty() {
                     "none".into()
@@ -115,6 +117,14 @@ pub fn junit(coverage: &Coverage) -> String {
                     "none".into()
                 } else {
                     op.unexercised.join(", ")
+                },
+                op.fields.used.len(),
+                op.fields.total,
+                op.fields.percent,
+                if op.fields.unused.is_empty() {
+                    "none".into()
+                } else {
+                    op.fields.unused.join(", ")
                 }
             ))
         ));

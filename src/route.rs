@@ -473,7 +473,7 @@ mod tests {
     fn op_at(doc: &str, id: &str, method: Method, route: &str, path: &str) -> Arc<Operation> {
         Arc::new(Operation {
             document: doc.into(),
-            qualified: Default::default(),
+            qualified: format!("{doc}/{id}"),
             operation_id: id.into(),
             id_derived: false,
             display_id: id.into(),

@@ -9,7 +9,7 @@
 //! the generator's plans.
 
 use serde_json::Value;
-use specmock::respond::generate::{Density, Hints, generate_as};
+use specmock::generate::{Density, Hints, generate_as};
 use specmock::spec::{Direction, FileSet, Loc};
 
 use crate::generation::{Case, cases};

@@ -9,9 +9,7 @@ use crate::common::{Specmock, get, run, send};
 use proptest::prelude::*;
 use serde_json::Value;
 use specmock::Contract;
-use specmock::respond::generate::{
-    Density, Hints, Plans, derive_seed, generate, generate_as, generate_for,
-};
+use specmock::generate::{Density, Hints, Plans, derive_seed, generate, generate_as, generate_for};
 use specmock::spec::{Direction, FileSet, Schema};
 
 fn contract() -> &'static Contract {
@@ -41,12 +39,12 @@ pub(crate) fn cases() -> &'static [Case] {
         for doc in contract().documents() {
             for op in &doc.operations {
                 let params: Vec<(String, String)> = op
-                    .parameters
+                    .parameters()
                     .iter()
                     .filter(|p| p.location == specmock::spec::ParamIn::Path)
                     .map(|p| (p.name.clone(), format!("{}-42", p.name)))
                     .collect();
-                let mut path = op.route.clone();
+                let mut path = op.route().to_string();
                 for (k, v) in &params {
                     path = path.replace(&format!("{{{k}}}"), v);
                 }
@@ -54,7 +52,7 @@ pub(crate) fn cases() -> &'static [Case] {
                     out.push(Case {
                         label: format!("{} {what}", op.qualified_id()),
                         files: &doc.files,
-                        plans: &doc.plans,
+                        plans: contract().plans(&doc.name).unwrap(),
                         schema,
                         dir,
                         operation: op.qualified_id(),
@@ -62,7 +60,7 @@ pub(crate) fn cases() -> &'static [Case] {
                         params: params.clone(),
                     });
                 };
-                for r in &op.responses {
+                for r in op.responses() {
                     for m in &r.content {
                         if let Some(s) = &m.schema {
                             push(
@@ -73,7 +71,7 @@ pub(crate) fn cases() -> &'static [Case] {
                         }
                     }
                 }
-                if let Some(body) = &op.request_body {
+                if let Some(body) = &op.request_body() {
                     for m in &body.content {
                         if let Some(s) = &m.schema {
                             push(format!("request {}", m.media_type), s, Direction::Request);
@@ -148,15 +146,15 @@ fn path_parameters_come_back_in_the_body() {
         let doc = c
             .documents()
             .iter()
-            .find(|d| d.name == op.document)
+            .find(|d| d.name == op.document())
             .unwrap();
-        let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+        let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
         let params = [(param.to_string(), value.to_string())];
         let hints = Hints {
             path_params: &params,
         };
         for seed in 0..100 {
-            let v = generate(&doc.plans, &schema.loc, seed, &hints);
+            let v = generate(c.plans(&doc.name).unwrap(), &schema.loc, seed, &hints);
             assert_eq!(v[param], value, "{}: seed {seed}: {v}", op.qualified_id());
             assert!(schema.validator.is_valid(&v));
         }
@@ -179,7 +177,7 @@ fn api_token_as(user_seed: u64, density: Density) -> String {
         .iter()
         .find(|d| d.name == "softwareone")
         .unwrap();
-    let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+    let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
     let path = "/public/v1/accounts/api-tokens/TKN-1";
     let params = [("id".to_string(), "TKN-1".to_string())];
     let hints = Hints {
@@ -187,7 +185,7 @@ fn api_token_as(user_seed: u64, density: Density) -> String {
     };
     let seed = derive_seed(user_seed, &op.qualified_id(), path);
     let v = generate_as(
-        &doc.plans,
+        c.plans(&doc.name).unwrap(),
         &schema.loc,
         seed,
         &hints,

@@ -35,7 +35,7 @@ fn assert_valid(operation: &str, status: u16, body: &Value) {
         Contract::from_sources(vec![SpecSource::from_text("prism-rules.yaml", &text)]).unwrap();
     let op = contract
         .operations()
-        .find(|o| o.operation_id == operation)
+        .find(|o| o.operation_id() == operation)
         .unwrap();
     let schema = op.response(StatusKey::Code(status)).unwrap().content[0]
         .schema

@@ -11,16 +11,16 @@ mod common;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use specmock::fixtures::{self, FixtureSource, FixtureStore};
-use specmock::request::Request;
+use specmock::Request;
+use specmock::{FixtureSource, FixtureStore, check_fixtures};
 
 fuzz_target!(|data: &[u8]| {
     let contract = common::contract();
     let text = String::from_utf8_lossy(data).into_owned();
     let sources = [FixtureSource::new("fuzz.json", text)];
-    let (store, warnings) = FixtureStore::load(&sources, contract);
+    let (store, warnings) = FixtureStore::load(&sources, contract.loaded());
     std::hint::black_box(&warnings);
-    std::hint::black_box(fixtures::check(&sources, contract));
+    std::hint::black_box(check_fixtures(&sources, contract.loaded()));
 
     for f in store.all() {
         let Some(op) = contract.operation(&f.operation) else {
@@ -49,9 +49,11 @@ fuzz_target!(|data: &[u8]| {
         }
         let body = f.body.as_ref();
         std::hint::black_box(store.has_match(op, &req, body));
-        std::hint::black_box(store
-            .find(op, &req, body, &specmock::fixtures::SequenceCursors::default())
-            .map(|m| m.status));
+        std::hint::black_box(
+            store
+                .find(op, &req, body, &specmock::SequenceCursors::default())
+                .map(|m| m.status),
+        );
         std::hint::black_box(store.closest(op, &req, body).map(|(m, d)| (m.status, d)));
     }
 });

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 use specmock::Contract;
-use specmock::request::Request;
+use specmock::Request;
 use specmock::spec::{Method, SpecSource};
 
 /// Adafruit IO with multipart/form-data and text/plain added to `consumes`.
@@ -43,7 +43,7 @@ fn multipart_contract() -> &'static Contract {
         let c = Contract::from_sources(vec![SpecSource::from_text("adafruit-io.yaml", text)])
             .expect("the extended Adafruit document loads");
         let op = c.operation("createToken").expect("createToken");
-        let body = op.request_body.as_ref().expect("createToken takes a body");
+        let body = op.request_body().expect("createToken takes a body");
         assert!(
             body.content
                 .iter()
@@ -62,7 +62,7 @@ const MODES: u8 = 8;
 
 fn run(contract: &Contract, req: &Request, seed: u8) {
     let options = common::options(seed as u64, seed & 1 == 1, false, false);
-    common::consume(&specmock::pipeline::run(contract, req, &options), req);
+    common::consume(&specmock::run(contract, req, &options), req);
 }
 
 fn post(path: &str, content_type: &str, body: &[u8]) -> Request {

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     match load_document(&src) {
         Ok(doc) => {
             for op in &doc.operations {
-                std::hint::black_box((&op.route, op.parameters.len(), op.responses.len()));
+                std::hint::black_box((&op.route(), op.parameters().len(), op.responses().len()));
             }
         }
         Err(errors) => {

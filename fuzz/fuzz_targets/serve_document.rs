@@ -13,7 +13,7 @@ mod common;
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 use specmock::Contract;
-use specmock::request::Request;
+use specmock::Request;
 use specmock::spec::SpecSource;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let seed = data.len() as u64;
     for op in contract.operations().take(16) {
-        let path = common::fill_template(&op.route, &[], true);
-        let mut req = Request::new(op.method.clone(), &path);
+        let path = common::fill_template(&op.route(), &[], true);
+        let mut req = Request::new(op.method().clone(), &path);
         // A body from the operation's own example, when it has one.
-        if let Some(rb) = &op.request_body
+        if let Some(rb) = &op.request_body()
             && let Some(m) = rb.content.first()
         {
             if let Some(e) = m.examples.first() {
@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         }
         for dynamic in [true, false] {
             let options = common::options(seed, false, dynamic, false);
-            common::consume(&specmock::pipeline::run(&contract, &req, &options), &req);
+            common::consume(&specmock::run(&contract, &req, &options), &req);
         }
     }
 });

@@ -18,7 +18,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use specmock::request::Request;
+use specmock::Request;
 use specmock::spec::{Method, ParamIn, SecurityScheme};
 
 #[derive(Arbitrary, Debug)]
@@ -213,7 +213,7 @@ fn plain_request(data: &[u8]) {
     let seed = data.len() as u64;
     for contract in [common::contract(), common::contract_with_fixtures()] {
         let options = common::options(seed, false, false, false);
-        common::consume(&specmock::pipeline::run(contract, &req, &options), &req);
+        common::consume(&specmock::run(contract, &req, &options), &req);
     }
 }
 
@@ -242,15 +242,15 @@ fn structured(input: Input) {
                     }
                 })
                 .collect();
-            common::fill_template(&op.route, &segments, true)
+            common::fill_template(&op.route(), &segments, true)
         }
-        208..240 => common::fill_template(&op.route, &input.segments, false),
+        208..240 => common::fill_template(&op.route(), &input.segments, false),
         _ => input.raw_path.clone(),
     };
     let name_of = |n: &Name| -> String {
         match n {
-            Name::Param(i) if !op.parameters.is_empty() => op.parameters
-                [*i as usize % op.parameters.len()]
+            Name::Param(i) if !op.parameters().is_empty() => op.parameters()
+                [*i as usize % op.parameters().len()]
             .name
             .clone(),
             Name::Param(_) => "id".into(),
@@ -259,7 +259,7 @@ fn structured(input: Input) {
         }
     };
     let method = match input.method_kind {
-        0..208 => op.method.clone(),
+        0..208 => op.method().clone(),
         208..240 => METHODS[input.method as usize % METHODS.len()]
             .parse()
             .unwrap(),
@@ -293,13 +293,13 @@ fn structured(input: Input) {
     };
     // Credentials for one of the operation's security requirements.
     let mut cookies = Vec::new();
-    if input.credentials < 224 && !op.security.is_empty() {
+    if input.credentials < 224 && !op.security().is_empty() {
         let value = if input.credential.is_empty() {
             "fuzz-key-0123456789"
         } else {
             input.credential.as_str()
         };
-        let req = &op.security[input.requirement as usize % op.security.len()];
+        let req = &op.security()[input.requirement as usize % op.security().len()];
         for (_, scheme) in &req.schemes {
             match scheme {
                 SecurityScheme::ApiKey { name, location } => match location {
@@ -330,7 +330,7 @@ fn structured(input: Input) {
         let name = match h {
             HeaderChoice::Param(i) => {
                 let hs: Vec<_> = op
-                    .parameters
+                    .parameters()
                     .iter()
                     .filter(|p| matches!(p.location, ParamIn::Header | ParamIn::Cookie))
                     .collect();
@@ -358,7 +358,7 @@ fn structured(input: Input) {
 
     // Content type and body.
     let declared: Vec<String> = op
-        .request_body
+        .request_body()
         .iter()
         .flat_map(|b| b.content.iter().map(|m| m.media_type.clone()))
         .collect();
@@ -378,7 +378,7 @@ fn structured(input: Input) {
         Body::Json(j) => serde_json::to_vec(&to_value(j, 0)).unwrap(),
         Body::Example { edits } => {
             let mut v = op
-                .request_body
+                .request_body()
                 .iter()
                 .flat_map(|b| b.content.iter())
                 .flat_map(|m| m.examples.iter())
@@ -458,7 +458,7 @@ fn structured(input: Input) {
         input.flags & 2 != 0,
         fixtures_only,
     );
-    let outcome = specmock::pipeline::run(contract, &req, &options);
+    let outcome = specmock::run(contract, &req, &options);
     common::consume(&outcome, &req);
 }
 

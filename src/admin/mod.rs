@@ -142,13 +142,23 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
                 ),
             )),
         },
-        ("GET", "coverage") => admin_json(
-            200,
-            &serde_json::to_value(state.journal.coverage(&contract)).unwrap_or(Value::Null),
-        ),
+        ("GET", "coverage") => {
+            let coverage = state.journal.coverage(&contract);
+            // Field lists only when asked for: they can be long.
+            let detail = req
+                .query
+                .as_deref()
+                .is_some_and(|q| q.split('&').any(|kv| kv == "detail=fields"));
+            let coverage = if detail {
+                coverage
+            } else {
+                coverage.without_field_detail()
+            };
+            admin_json(200, &serde_json::to_value(coverage).unwrap_or(Value::Null))
+        }
         ("GET", "state") => admin_json(
             200,
-            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(&contract)}),
+            &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(contract.resource_plan())}),
         ),
         ("POST", "reset") => {
             state.journal.reset();

@@ -56,15 +56,19 @@ impl AppState {
     pub fn new(contract: Contract, config: &ServeConfig) -> io::Result<AppState> {
         let recorder = match &config.record {
             Some(r) => Some(
-                crate::record::Recorder::new(r.dir.clone(), r.upstream.clone(), r.strict)
+                crate::record::Recorder::new(r.dir.clone(), r.upstream.clone())
                     .map(|rec| rec.with_upstreams(r.upstreams.clone()))
                     .map_err(io::Error::other)?,
             ),
             None => None,
         };
+        let mut options = config.pipeline.clone();
+        if let Some(r) = &config.record {
+            options.upstream = crate::pipeline::Upstream::Record { strict: r.strict };
+        }
         Ok(AppState {
             contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
-            options: config.pipeline.clone(),
+            options,
             journal: Journal::new(config.journal),
             admin: config.admin_access(),
             reports: config.reports.clone(),

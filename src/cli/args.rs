@@ -125,6 +125,14 @@ pub struct RunArgs {
     /// Report violations but exit 0 when the command succeeded.
     #[arg(long)]
     pub allow_violations: bool,
+    /// Fail (exit 1, listing what is missing) when coverage is below these whole percentages,
+    /// e.g. `operations=80,statuses=50,fields=60` (any of the three).
+    #[arg(long, value_name = "KIND=PERCENT,...")]
+    pub min_coverage: Option<crate::journal::MinCoverage>,
+    /// Count coverage (and --min-coverage) over these operations only (ids, comma-separated or
+    /// repeated): a consumer rarely uses the whole vendor API.
+    #[arg(long, value_name = "OPERATION", value_delimiter = ',')]
+    pub coverage_scope: Vec<String>,
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -185,6 +193,10 @@ pub struct ServeArgs {
     /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
     #[arg(long)]
     pub sparse: bool,
+    /// Do not count which fields (parameters, body properties, enum values, branches) requests
+    /// and answers use; coverage then stops at operations and statuses.
+    #[arg(long)]
+    pub no_field_coverage: bool,
     /// Route `/feeds/` as `/feeds` when no route has the trailing slash (some SDKs add one to every path).
     #[arg(long)]
     pub ignore_trailing_slash: bool,

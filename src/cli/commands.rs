@@ -40,6 +40,8 @@ impl ServeArgs {
                     fixtures_only: self.fixtures_only,
                     errors: self.errors,
                 },
+                upstream: Default::default(),
+                field_usage: !self.no_field_coverage,
             },
             journal: JournalLimits {
                 max_bytes: self.journal_size,
@@ -191,12 +193,33 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         .await;
         let state = server.state().clone();
         server.shutdown().await;
-        let coverage = state.journal.coverage(&state.contract.load());
+        let coverage = state
+            .journal
+            .coverage(&state.contract.load())
+            .scoped(&args.coverage_scope);
         let s = &coverage.summary;
         eprintln!(
             "specmock: {} request(s); {} broke the contract; {} matched no operation; {}/{} operations called",
             s.requests, s.violating_requests, s.unrouted_requests, s.covered, s.operations
         );
+        eprintln!(
+            "specmock: coverage{}: operations {}%, statuses {}% ({}/{}), fields {}% ({}/{})",
+            if args.coverage_scope.is_empty() { "" } else { " (scoped)" },
+            s.operations_percent(),
+            s.statuses_percent(),
+            s.statuses_exercised,
+            s.statuses,
+            s.fields_percent(),
+            s.fields_used,
+            s.fields
+        );
+        let shortfalls = args
+            .min_coverage
+            .map(|m| m.shortfalls(&coverage))
+            .unwrap_or_default();
+        for f in &shortfalls {
+            eprintln!("specmock: --min-coverage: {f}");
+        }
         for op in coverage.operations.iter().filter(|o| o.violations > 0) {
             for sample in &op.violation_samples {
                 eprintln!("  {}: {sample}", op.qualified);
@@ -214,6 +237,9 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             Ok(Ok(_)) => {
                 if (s.violating_requests > 0 || s.unrouted_requests > 0) && !args.allow_violations {
                     eprintln!("specmock: the contract was broken (use --allow-violations to only report)");
+                    ExitCode::FAILURE
+                } else if !shortfalls.is_empty() {
+                    eprintln!("specmock: coverage is below --min-coverage");
                     ExitCode::FAILURE
                 } else {
                     ExitCode::SUCCESS
@@ -298,7 +324,7 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let report = match crate::fixtures::check_dirs(&contract, &args.fixtures) {
+    let report = match crate::fixtures::check_dirs(contract.loaded(), &args.fixtures) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("specmock: {e}");

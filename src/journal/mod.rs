@@ -6,8 +6,10 @@
 //! never lost when the ring wraps. The admin API, the reports and
 //! `MockServer` all read from here.
 
+mod coverage;
 mod entry;
 
+pub use coverage::{Coverage, CoverageSummary, MinCoverage, OperationCoverage, Unrouted};
 pub use entry::journal_entry;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -17,7 +19,6 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::Contract;
-use crate::spec::StatusKey;
 use crate::validate::Violation;
 
 /// Bounds of the journal.
@@ -197,6 +198,8 @@ struct Inner {
 pub struct Journal {
     inner: Mutex<Inner>,
     limits: JournalLimits,
+    /// Field usage, counted apart from the ring.
+    usage: crate::usage::Usage,
 }
 
 /// Which entries to list.
@@ -222,6 +225,7 @@ impl Journal {
                 ..Inner::default()
             }),
             limits,
+            usage: Default::default(),
         }
     }
 
@@ -340,89 +344,12 @@ impl Journal {
             next_id: 1,
             ..Inner::default()
         };
+        self.usage.reset();
     }
 
-    /// Coverage of every operation of the contract.
-    pub fn coverage(&self, contract: &Contract) -> Coverage {
-        let inner = self.lock();
-        let mut operations = Vec::new();
-        let mut uncovered = Vec::new();
-        for op in contract.operations() {
-            let qualified = op.qualified_id();
-            let c = inner.counters.get(&qualified).cloned().unwrap_or_default();
-            let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
-            let explicit: Vec<u16> = op
-                .responses
-                .iter()
-                .filter_map(|r| {
-                    if let StatusKey::Code(c) = r.status {
-                        Some(c)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            let unexercised = op
-                .responses
-                .iter()
-                .filter(|r| match r.status {
-                    StatusKey::Code(code) => !c.statuses.contains_key(&code),
-                    StatusKey::Range(n) => !c
-                        .statuses
-                        .keys()
-                        .any(|s| s / 100 == n as u16 && !explicit.contains(s)),
-                    StatusKey::Default => !c.statuses.keys().any(|s| {
-                        !op.responses
-                            .iter()
-                            .any(|r| r.status != StatusKey::Default && r.status.covers(*s))
-                    }),
-                })
-                .map(|r| r.status.to_string())
-                .collect();
-            if c.calls == 0 {
-                uncovered.push(op.display_id.clone());
-            }
-            operations.push(OperationCoverage {
-                operation: op.display_id.clone(),
-                qualified,
-                document: op.document.clone(),
-                method: op.method.to_string(),
-                path: op.route.clone(),
-                called: c.calls,
-                statuses: c
-                    .statuses
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v))
-                    .collect(),
-                declared,
-                unexercised,
-                violations: c.violating,
-                violation_samples: c.samples.clone(),
-            });
-        }
-        let unrouted: Vec<Unrouted> = inner
-            .unrouted
-            .iter()
-            .map(|((m, p), (n, s))| Unrouted {
-                method: m.clone(),
-                path: p.clone(),
-                count: *n,
-                status: *s,
-            })
-            .collect();
-        let covered = operations.iter().filter(|o| o.called > 0).count();
-        Coverage {
-            summary: CoverageSummary {
-                operations: operations.len(),
-                covered,
-                requests: inner.requests,
-                violating_requests: inner.violating,
-                unrouted_requests: unrouted.iter().map(|u| u.count).sum(),
-            },
-            operations,
-            uncovered,
-            unrouted,
-        }
+    /// The field usage counters.
+    pub fn usage(&self) -> &crate::usage::Usage {
+        &self.usage
     }
 
     /// Check that requests to an operation were seen as expected. Counts come
@@ -581,75 +508,6 @@ pub struct JournalStats {
     pub violating_requests: u64,
     /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
-}
-
-/// Coverage of the loaded operations.
-#[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    /// Totals over the whole contract.
-    pub summary: CoverageSummary,
-    /// Each loaded operation, called or not.
-    pub operations: Vec<OperationCoverage>,
-    /// Operations never called.
-    pub uncovered: Vec<String>,
-    /// Requests that matched no operation.
-    pub unrouted: Vec<Unrouted>,
-}
-
-/// Totals of a [`Coverage`].
-#[derive(Debug, Clone, Serialize)]
-pub struct CoverageSummary {
-    /// Operations loaded.
-    pub operations: usize,
-    /// Operations called at least once.
-    pub covered: usize,
-    /// Requests received since start or the last reset.
-    pub requests: u64,
-    /// Of those, requests that broke the contract.
-    pub violating_requests: u64,
-    /// Of those, requests that matched no operation.
-    pub unrouted_requests: u64,
-}
-
-/// Coverage of one operation.
-#[derive(Debug, Clone, Serialize)]
-pub struct OperationCoverage {
-    /// How the operation is named to users: the bare `operationId` when unique, else `document/operationId`.
-    pub operation: String,
-    /// `document/operationId`.
-    pub qualified: String,
-    /// The document it belongs to.
-    pub document: String,
-    /// Its method, upper-case.
-    pub method: String,
-    /// Its path template, as routed.
-    pub path: String,
-    /// Requests routed to it.
-    pub called: u64,
-    /// Status codes answered, with counts.
-    pub statuses: BTreeMap<String, u64>,
-    /// Status keys the document declares.
-    pub declared: Vec<String>,
-    /// Declared status keys never answered.
-    pub unexercised: Vec<String>,
-    /// Requests that broke the contract.
-    pub violations: u64,
-    /// A few of the violations seen, as `location: message`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub violation_samples: Vec<String>,
-}
-
-/// Requests that matched no operation, counted by method and path.
-#[derive(Debug, Clone, Serialize)]
-pub struct Unrouted {
-    /// The request method.
-    pub method: String,
-    /// The request path.
-    pub path: String,
-    /// Requests seen with this method and path.
-    pub count: u64,
-    /// The status the first of them was answered with (404 or 405).
-    pub status: u16,
 }
 
 /// RFC 3339 in UTC with milliseconds.

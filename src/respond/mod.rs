@@ -13,7 +13,6 @@
 //! at load is a 500 problem instead. A response declared with no content
 //! gets no body and no `Content-Type`.
 
-pub mod generate;
 pub mod prefer;
 pub mod reject;
 
@@ -24,8 +23,7 @@ use serde_json::Value;
 
 pub use crate::media::{is_json, serialize_for};
 
-use crate::contract::Contract;
-use crate::fixtures::Fixture;
+use crate::generate::{self, Plans};
 use crate::media;
 use crate::problem::{Problem, ProblemKind};
 use crate::request::Request;
@@ -84,7 +82,7 @@ pub const FIXTURE_HEADER: &str = "x-specmock-fixture";
 /// usual success), the media type `Accept` picks, the example or a
 /// generated body, the declared headers.
 pub fn respond(
-    contract: &Contract,
+    plans: Option<&Plans>,
     checked: &Checked,
     req: &Request,
     prefs: &Preferences,
@@ -163,7 +161,7 @@ pub fn respond(
             }
             None if media.schema.is_some() => {
                 let value = match generated(
-                    contract,
+                    plans,
                     checked,
                     req,
                     (status, media),
@@ -190,7 +188,7 @@ pub fn respond(
         a.body = body;
         a
     };
-    declared_headers(contract, checked, req, resp, options, prefs, &mut answer);
+    declared_headers(plans, checked, req, resp, options, prefs, &mut answer);
     if !applied.is_empty()
         && let Ok(v) = HeaderValue::from_str(&applied.join(", "))
     {
@@ -205,7 +203,7 @@ pub fn respond(
 /// says why none can be (found at load: the schema contradicts itself, or
 /// its required members recurse without end): never a body that breaks it.
 fn generated(
-    contract: &Contract,
+    plans: Option<&Plans>,
     checked: &Checked,
     req: &Request,
     (status, media): (u16, &crate::spec::MediaType),
@@ -214,11 +212,11 @@ fn generated(
     applied: &mut Vec<String>,
 ) -> Result<Value, Box<Problem>> {
     let op = &checked.routed.operation;
-    let (Some(schema), Some(doc)) = (&media.schema, contract.document(&op.document)) else {
+    let (Some(schema), Some(plans)) = (&media.schema, plans) else {
         return Ok(Value::Null);
     };
     let dir = crate::spec::Direction::Response;
-    if let Some(why) = doc.plans.ungeneratable(&schema.loc, dir) {
+    if let Some(why) = plans.ungeneratable(&schema.loc, dir) {
         return Err(Box::new(
             Problem::new(
                 ProblemKind::UngeneratableSchema,
@@ -248,7 +246,7 @@ fn generated(
         generate::Density::Dense
     };
     Ok(generate::generate_as(
-        &doc.plans,
+        plans,
         &schema.loc,
         seed,
         &hints,
@@ -349,7 +347,7 @@ fn unserialisable(op: &Operation, status: u16, media: &MediaType) -> Answer {
 /// example, else a value generated from the header's schema with the body's
 /// seed. A header already set (`Location` from the stateful store) is kept.
 fn declared_headers(
-    contract: &Contract,
+    plans: Option<&Plans>,
     checked: &Checked,
     req: &Request,
     resp: &Response,
@@ -361,7 +359,6 @@ fn declared_headers(
         return;
     }
     let op = &checked.routed.operation;
-    let plans = contract.document(&op.document).map(|d| &d.plans);
     for h in &resp.headers {
         let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else {
             continue;
@@ -413,48 +410,6 @@ fn header_text(v: &Value) -> Option<String> {
         ),
         other => scalar(other),
     }
-}
-
-/// `--fixtures-only` and no fixture matches: a 404 naming the closest one
-/// and how it differs.
-pub fn no_fixture(contract: &Contract, checked: &Checked, req: &Request) -> Answer {
-    let op = &checked.routed.operation;
-    let closest = contract.fixtures().closest(op, req, checked.body.as_ref());
-    let mut p = Problem::new(
-        ProblemKind::NoFixture,
-        match &closest {
-            Some((f, diff)) => format!(
-                "--fixtures-only: no fixture matches {} {}; the closest is {} ({} {}), which differs in: {diff}",
-                req.method, req.path, f.file, f.method, f.path
-            ),
-            None => format!(
-                "--fixtures-only: no fixture matches {} {} and none is loaded",
-                req.method, req.path
-            ),
-        },
-    );
-    if let Some((f, _)) = closest {
-        p = p.with("closest", f.file.as_str());
-    }
-    Answer::problem(&p)
-}
-
-/// The recorded or hand-written exchange, as it was written.
-pub fn fixture_answer(f: &Fixture) -> Answer {
-    let mut a = Answer::empty(f.status);
-    for (k, v) in &f.response_headers {
-        if let (Ok(k), Ok(v)) = (
-            HeaderName::from_bytes(k.as_bytes()),
-            HeaderValue::from_str(v),
-        ) {
-            a.headers.insert(k, v);
-        }
-    }
-    if let Ok(v) = HeaderValue::from_str(f.file.rsplit('/').next().unwrap_or(&f.file)) {
-        a.headers.insert(HeaderName::from_static(FIXTURE_HEADER), v);
-    }
-    a.body = f.response_body.clone();
-    a
 }
 
 fn undeclared_code(op: &Operation, code: &str) -> Answer {

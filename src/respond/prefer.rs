@@ -101,14 +101,6 @@ impl Preferences {
     }
 }
 
-/// Names of query parameters that carry preferences, not contract data.
-pub fn is_preference_param(name: &str) -> bool {
-    matches!(
-        name,
-        "__code" | "__example" | "__dynamic" | "__seed" | "__delay" | "__fault"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,6 @@ use hyper::StatusCode;
 use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use serde_json::{Map, Value, json};
 
-use crate::contract::Contract;
 use crate::problem::{PROBLEM_JSON, Problem, ProblemKind};
 use crate::spec::{MediaType, Operation, Response, SecurityScheme, StatusKey};
 use crate::validate::{Violation, ViolationKind};
@@ -65,7 +64,7 @@ pub fn choose_status<'o>(
 
 /// The answer for a request with violations.
 pub fn rejection(
-    contract: &Contract,
+    plans: Option<&crate::generate::Plans>,
     op: &Operation,
     method: &str,
     violations: &[Violation],
@@ -80,7 +79,6 @@ pub fn rejection(
         }
         Some(r) if r.content.is_empty() => Bytes::new(),
         Some(r) => {
-            let plans = contract.document(&op.document).map(|d| &d.plans);
             let (media, body) = shaped_body(r, problem, plans, op, status);
             if let Ok(v) = HeaderValue::from_str(&media.media_type) {
                 headers.insert(CONTENT_TYPE, v);
@@ -134,7 +132,7 @@ pub fn problem_body(op: &Operation, method: &str, status: u16, violations: &[Vio
 fn shaped_body<'r>(
     r: &'r Response,
     problem: Value,
-    plans: Option<&super::generate::Plans>,
+    plans: Option<&crate::generate::Plans>,
     op: &Operation,
     status: u16,
 ) -> (&'r MediaType, Bytes) {
@@ -197,14 +195,14 @@ fn shaped_body<'r>(
 /// seed comes from the operation and status, so the body is the same on
 /// every run.
 fn from_schema(
-    plans: &super::generate::Plans,
+    plans: &crate::generate::Plans,
     loc: &crate::spec::Loc,
     problem: &Value,
     op: &Operation,
     status: u16,
     fits: &dyn Fn(&Value) -> bool,
 ) -> Value {
-    use super::generate::{Hints, derive_seed, generate};
+    use crate::generate::{Hints, derive_seed, generate};
     let seed = derive_seed(0, op.qualified(), &status.to_string());
     let mut body = generate(plans, loc, seed, &Hints::NONE);
     if !fits(&body) {
@@ -358,7 +356,7 @@ mod tests {
     fn op(codes: &[&str]) -> Operation {
         Operation {
             document: "d".into(),
-            qualified: Default::default(),
+            qualified: "d/o".into(),
             operation_id: "o".into(),
             id_derived: false,
             display_id: "o".into(),

@@ -33,7 +33,6 @@ use crate::respond::Answer;
 use crate::respond::prefer::Fault;
 
 pub use crate::app::{AdminAccess, AppState, Limits, RecordConfig, ServeConfig};
-pub use crate::pipeline::OPERATION_HEADER;
 
 /// A server running in the background of the current tokio runtime. Dropping
 /// it stops it.
@@ -324,30 +323,33 @@ async fn handle(
             &contract, &request, wanted, o,
         )));
     }
-    let outcome = match &state.recorder {
-        Some(rec) => crate::record::proxy(&state.options, rec, &contract, &request).await,
-        None => {
-            // A bug in a stage must cost one request a 500, never the server.
-            let run = std::panic::AssertUnwindSafe(|| {
-                pipeline::run_with(&contract, &request, &state.options, state.runtime())
-            });
-            match std::panic::catch_unwind(run) {
-                Ok(o) => o,
-                Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    tracing::error!(
-                        "a request handler panicked: {what}; answered 500 and kept serving"
-                    );
-                    pipeline::Outcome::unrouted(Answer::problem(&Problem::new(
-                        ProblemKind::InternalError,
-                        format!("this is a specmock bug, please report it: {what}"),
-                    )))
-                }
-            }
+    // A bug in a stage must cost one request a 500, never the server.
+    let step = std::panic::AssertUnwindSafe(|| {
+        pipeline::step(&contract, &request, &state.options, state.runtime())
+    });
+    let outcome = match std::panic::catch_unwind(step) {
+        Ok(pipeline::Step::Answered(o)) => o,
+        Ok(pipeline::Step::Forward(f)) => {
+            let (answer, broke) = match &state.recorder {
+                Some(rec) => crate::record::exchange(rec, &contract, &request, &f.operation).await,
+                None => (
+                    crate::record::bad_gateway("(none)", "no upstream is configured"),
+                    Vec::new(),
+                ),
+            };
+            f.finish(answer, broke)
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            tracing::error!("a request handler panicked: {what}; answered 500 and kept serving");
+            pipeline::Outcome::unrouted(Answer::problem(&Problem::new(
+                ProblemKind::InternalError,
+                format!("this is a specmock bug, please report it: {what}"),
+            )))
         }
     };
     let entry = journal_entry(
@@ -359,6 +361,23 @@ async fn handle(
     );
     crate::logline::log_exchange(&entry);
     state.journal.record(entry);
+    if let Some(op) = outcome
+        .operation
+        .as_ref()
+        .filter(|_| state.options.field_usage)
+    {
+        let served = crate::usage::Served {
+            status: outcome.answer.status.as_u16(),
+            content_type: outcome
+                .answer
+                .headers
+                .get(hyper::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            body: &outcome.answer.body,
+        };
+        let catalog = contract.catalog(op);
+        (state.journal.usage()).record(op, catalog, &outcome.request_fields, served);
+    }
     let prefs = outcome.preferences;
     let mut answer = outcome.answer;
 

@@ -19,7 +19,7 @@
 //! "#);
 //! let doc = load_document(&src).unwrap();
 //! assert_eq!(doc.base_path, "/v1");
-//! assert_eq!(doc.operations[0].route, "/v1/pets/{id}");
+//! assert_eq!(doc.operations[0].route(), "/v1/pets/{id}");
 //! ```
 
 mod build;
@@ -49,21 +49,56 @@ pub use refs::{FileSet, Loc};
 pub use schema::{Direction, convert_schema};
 pub use source::{LoadOptions, MAX_DOCUMENT_BYTES, SpecSource, expand_paths, parse_text, stem};
 
-/// Read, upgrade, resolve, convert and compile one document.
+/// Read, upgrade, resolve, convert and compile one document, on its own
+/// (every operation named by its bare id).
 pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
+    read_document(src).map(|d| d.seal(|_| false))
+}
+
+/// A document read and compiled whose operations are not shared yet: the
+/// contract names them (bare or qualified ids, which depend on the other
+/// documents) before sealing them behind `Arc`s.
+#[derive(Debug)]
+pub struct Unsealed {
+    document: Document,
+    operations: Vec<Operation>,
+}
+
+impl Unsealed {
+    /// The `operationId` of every operation, in document order.
+    pub fn operation_ids(&self) -> impl Iterator<Item = &str> {
+        self.operations.iter().map(|o| o.operation_id.as_str())
+    }
+
+    /// Name the operations (qualified where `shared(id)`: another document
+    /// uses the same id) and share them; nothing changes them afterwards.
+    pub fn seal(mut self, shared: impl Fn(&str) -> bool) -> Document {
+        for op in &mut self.operations {
+            op.qualified = format!("{}/{}", op.document, op.operation_id);
+            if shared(&op.operation_id) {
+                op.display_id = op.qualified.clone();
+            }
+        }
+        self.document.operations = self.operations.into_iter().map(Arc::new).collect();
+        self.document
+    }
+}
+
+/// [`load_document`] up to naming the operations: see [`Unsealed`].
+pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
     let value = parse_text(&src.display, &src.text)?;
     // A Postman collection becomes an OpenAPI document, loaded as any other;
     // what it could not carry over is noted, never an error.
     if let Some((openapi, notes)) = postman::as_openapi(src, &value)? {
-        let mut doc = load_value(src, openapi)?;
-        doc.notices.splice(0..0, notes);
-        return Ok(doc);
+        let mut read = load_value(src, openapi)?;
+        read.document.notices.splice(0..0, notes);
+        return Ok(read);
     }
     load_value(src, value)
 }
 
 /// The loader, from the parsed document on.
-fn load_value(src: &SpecSource, value: Value) -> Result<Document, LoadErrors> {
+fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
     let version = detect_version(&src.display, &value)?;
     let mut files = FileSet::new(&src.display, &src.file_name, src.dir.clone(), value);
     if version == SpecVersion::Swagger2 {
@@ -112,30 +147,29 @@ fn load_value(src: &SpecSource, value: Value) -> Result<Document, LoadErrors> {
     }
     let builder_warnings = std::mem::take(&mut builder.warnings);
     let compiled = builder.compiler.finish();
-    let plans = crate::respond::generate::Plans::for_operations(&files, &operations);
     // Broken refs first (file and pointer), then what they left out.
     let mut warnings: Vec<LoadError> = files.broken.values().cloned().collect();
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, mut notices) = check_examples(&files, &mut operations);
+    let (example_warnings, notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
-    let (gen_warnings, gen_notices) = check_generatable(&files, &operations, &plans);
-    warnings.extend(gen_warnings);
-    notices.extend(gen_notices);
-    Ok(Document {
+    let document = Document {
         name: src.name.clone(),
         display: src.display.clone(),
         version,
         title,
         server_url,
         base_path,
-        operations: operations.into_iter().map(Arc::new).collect(),
+        operations: Vec::new(),
         files,
         warnings,
         notices,
         compiled,
-        plans,
+    };
+    Ok(Unsealed {
+        document,
+        operations,
     })
 }
 
@@ -230,43 +264,6 @@ fn check_examples(files: &FileSet, ops: &mut [Operation]) -> (Vec<LoadError>, Ve
                             )
                             .hint("declare application/json for it, or a string schema"),
                     );
-                }
-            }
-        }
-    }
-    (warnings, notices)
-}
-
-/// Every response media type whose schema no value can be generated for
-/// (the plans' analysis says why): a warning when it has no example, since
-/// `serve` then answers such a request 500 (an error for `validate`); a
-/// notice when it has one, which is what is served.
-fn check_generatable(
-    files: &FileSet,
-    ops: &[Operation],
-    plans: &crate::respond::generate::Plans,
-) -> (Vec<LoadError>, Vec<LoadError>) {
-    let (mut warnings, mut notices) = (Vec::new(), Vec::new());
-    for op in ops.iter().filter(|o| o.unavailable.is_none()) {
-        for r in &op.responses {
-            for m in &r.content {
-                let Some(schema) = &m.schema else { continue };
-                let Some(why) = plans.ungeneratable(&schema.loc, Direction::Response) else {
-                    continue;
-                };
-                let at = r.loc.child("content").child(&m.media_type);
-                let what = format!(
-                    "{} {} ({}) {} {}: no body can be generated for this schema: {why}",
-                    op.method, op.path, op.operation_id, r.status, m.media_type
-                );
-                if m.examples.is_empty() {
-                    warnings.push(files.error(&at, what).hint(
-                        "serve answers it 500; give the response an example or fix the schema",
-                    ));
-                } else {
-                    notices.push(files.error(&at, format!(
-                        "{what}; its example is served (--dynamic or Prefer: dynamic=true answers 500)"
-                    )));
                 }
             }
         }

@@ -58,8 +58,6 @@ pub struct Document {
     /// Its compiled schema nodes: the validators refer into them, so the
     /// document keeps them alive.
     pub compiled: super::Compiled,
-    /// Its generation plans: one per schema node the operations reach.
-    pub plans: crate::respond::generate::Plans,
 }
 
 impl Document {
@@ -97,42 +95,115 @@ pub fn is_secret_key(name: &str) -> bool {
 #[derive(Debug)]
 pub struct Operation {
     /// The document's name.
-    pub document: String,
+    pub(crate) document: String,
     /// The `operationId`, or one derived from method and path when the document gives none.
-    pub operation_id: String,
+    pub(crate) operation_id: String,
     /// True when `operation_id` was derived.
-    pub id_derived: bool,
+    pub(crate) id_derived: bool,
     /// How the operation is named to users: the bare id when unique across the
     /// loaded documents, else `document/operationId`.
-    pub display_id: String,
+    pub(crate) display_id: String,
     /// The method.
-    pub method: Method,
+    pub(crate) method: Method,
     /// The path template as the document writes it (`/tokens/{id}/regenerate`).
-    pub path: String,
+    pub(crate) path: String,
     /// The path it is served at: base path + path (`/v2/tokens/{id}/regenerate`).
-    pub route: String,
+    pub(crate) route: String,
     /// Where it is in the document.
-    pub loc: Loc,
+    pub(crate) loc: Loc,
     /// `summary`, if any.
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// Path, query, header and cookie parameters (path-level merged in).
-    pub parameters: Vec<Parameter>,
+    pub(crate) parameters: Vec<Parameter>,
     /// Alternatives; one must be satisfied. Empty: no security.
-    pub security: Vec<SecurityRequirement>,
+    pub(crate) security: Vec<SecurityRequirement>,
     /// The request body, if the operation takes one.
-    pub request_body: Option<RequestBody>,
+    pub(crate) request_body: Option<RequestBody>,
     /// Declared responses, in document order.
-    pub responses: Vec<Response>,
+    pub(crate) responses: Vec<Response>,
     /// Why the operation cannot be served, when it cannot (a `$ref` that does
     /// not resolve, a schema that does not compile, no responses): it is
     /// still routed, and answered with a 501 problem saying this.
-    pub unavailable: Option<String>,
-    /// `document/operationId`, made on first use (it keys journal counters
-    /// and fixtures on every request).
-    pub qualified: std::sync::OnceLock<String>,
+    pub(crate) unavailable: Option<String>,
+    /// `document/operationId`, made when the operation is sealed (it keys
+    /// journal counters and fixtures on every request).
+    pub(crate) qualified: String,
 }
 
 impl Operation {
+    /// The document's name.
+    pub fn document(&self) -> &str {
+        &self.document
+    }
+
+    /// The `operationId`, or one derived from method and path when the document gives none.
+    pub fn operation_id(&self) -> &str {
+        &self.operation_id
+    }
+
+    /// True when `operation_id` was derived.
+    pub fn id_derived(&self) -> bool {
+        self.id_derived
+    }
+
+    /// How the operation is named to users: the bare id when unique across the
+    /// loaded documents, else `document/operationId`.
+    pub fn display_id(&self) -> &str {
+        &self.display_id
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path template as the document writes it (`/tokens/{id}/regenerate`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The path it is served at: base path + path (`/v2/tokens/{id}/regenerate`).
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// Where it is in the document.
+    pub fn loc(&self) -> &Loc {
+        &self.loc
+    }
+
+    /// `summary`, if any.
+    pub fn summary(&self) -> Option<&str> {
+        self.summary.as_deref()
+    }
+
+    /// Path, query, header and cookie parameters (path-level merged in).
+    pub fn parameters(&self) -> &[Parameter] {
+        &self.parameters
+    }
+
+    /// Alternatives; one must be satisfied. Empty: no security.
+    pub fn security(&self) -> &[SecurityRequirement] {
+        &self.security
+    }
+
+    /// The request body, if the operation takes one.
+    pub fn request_body(&self) -> Option<&RequestBody> {
+        self.request_body.as_ref()
+    }
+
+    /// Declared responses, in document order.
+    pub fn responses(&self) -> &[Response] {
+        &self.responses
+    }
+
+    /// Why the operation cannot be served, when it cannot (a `$ref` that does
+    /// not resolve, a schema that does not compile, no responses): it is
+    /// still routed, and answered with a 501 problem saying this.
+    pub fn unavailable(&self) -> Option<&str> {
+        self.unavailable.as_deref()
+    }
+
     /// `document/operationId`: unique across every loaded document.
     pub fn qualified_id(&self) -> String {
         self.qualified().to_string()
@@ -140,8 +211,7 @@ impl Operation {
 
     /// `document/operationId`, borrowed.
     pub fn qualified(&self) -> &str {
-        self.qualified
-            .get_or_init(|| format!("{}/{}", self.document, self.operation_id))
+        &self.qualified
     }
 
     /// The response declared for a status key, if any.

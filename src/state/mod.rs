@@ -21,11 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use hyper::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::contract::Contract;
+use crate::generate::{self, Plans};
 use crate::media::{concrete, is_json, serialize_for};
 use crate::request::Request;
 use crate::respond::prefer::Preferences;
-use crate::respond::{Answer, RespondOptions, generate};
+use crate::respond::{Answer, RespondOptions};
 use crate::spec::{Operation, StatusKey};
 use crate::validate::Checked;
 
@@ -88,14 +88,14 @@ impl ResourceStore {
 
     /// Every collection and its resources (for the admin API): those touched
     /// so far, and the seeded ones no request has touched yet.
-    pub fn snapshot(&self, contract: &Contract) -> Value {
+    pub fn snapshot(&self, plan: &Plan) -> Value {
         let store = self.lock();
         let mut map: Map<String, Value> = store
             .iter()
             .map(|(k, c)| (k.clone(), list_of(&c.items)))
             .collect();
         if self.enabled {
-            for (path, seeded) in contract.resource_plan().seeded_collections() {
+            for (path, seeded) in plan.seeded_collections() {
                 if !store.contains_key(path) {
                     map.insert(path.clone(), list_of(&seeded.items));
                 }
@@ -112,7 +112,7 @@ impl ResourceStore {
     /// operation is one of the CRUD shapes; `None`: answer as usual.
     pub fn answer(
         &self,
-        contract: &Contract,
+        (plan, plans): (&Plan, Option<&Plans>),
         checked: &Checked,
         req: &Request,
         options: &RespondOptions,
@@ -121,7 +121,6 @@ impl ResourceStore {
             return None;
         }
         let op = &checked.routed.operation;
-        let plan = contract.resource_plan();
         let how = plan.op(op)?;
         let kind = how.id_kind;
         let path = req.path.trim_end_matches('/');
@@ -142,7 +141,7 @@ impl ResourceStore {
             .as_ref()
             .and_then(|k| coll.items.iter().position(|(s, _)| s == k));
         let ctx = Ctx {
-            contract,
+            plans,
             op,
             checked,
             req,
@@ -223,7 +222,6 @@ impl ResourceStore {
             coll.next = n.saturating_add(1);
             return (n.to_string(), Value::from(n));
         }
-        let doc = ctx.contract.document(&ctx.op.document);
         let schema = how.id_param.as_ref().and_then(|p| p.schema.as_ref());
         // An id ends up in a URL: keep generated ones that are URL-safe as they are.
         let url_safe = |s: &str| {
@@ -234,9 +232,9 @@ impl ResourceStore {
         for _ in 0..8 {
             let n = self.created.fetch_add(1, Ordering::Relaxed);
             seed = generate::derive_seed(ctx.options.seed, "stateful-id", &n.to_string());
-            let generated = match (doc, schema) {
-                (Some(d), Some(s)) => Some(generate::generate(
-                    &d.plans,
+            let generated = match (ctx.plans, schema) {
+                (Some(plans), Some(s)) => Some(generate::generate(
+                    plans,
                     &s.loc,
                     seed,
                     &generate::Hints::NONE,
@@ -271,7 +269,7 @@ enum Body<'a> {
 
 /// One request being answered from the store.
 struct Ctx<'a> {
-    contract: &'a Contract,
+    plans: Option<&'a Plans>,
     op: &'a Operation,
     checked: &'a Checked,
     req: &'a Request,
@@ -283,7 +281,7 @@ impl Ctx<'_> {
     /// schema takes it (or laid over the usual body where that stays valid).
     fn success(&self, body: Body) -> Answer {
         let mut a = crate::respond::respond(
-            self.contract,
+            self.plans,
             self.checked,
             self.req,
             &Preferences::default(),
@@ -334,7 +332,7 @@ impl Ctx<'_> {
             ..Preferences::default()
         };
         let mut a =
-            crate::respond::respond(self.contract, self.checked, self.req, &forced, self.options);
+            crate::respond::respond(self.plans, self.checked, self.req, &forced, self.options);
         a.headers.remove("preference-applied");
         Some(a)
     }

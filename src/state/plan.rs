@@ -10,7 +10,7 @@ use hyper::Method;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::contract::Contract;
+use crate::fixtures::FixtureStore;
 use crate::media::is_json;
 use crate::spec::{Document, MediaType, Operation, ParamIn, Parameter, Shape, StatusKey};
 
@@ -125,12 +125,12 @@ pub const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 
 impl Plan {
     /// Classify every operation and gather the seeds.
-    pub fn build(contract: &Contract) -> Plan {
+    pub fn build(documents: &[Document], fixtures: &FixtureStore) -> Plan {
         let mut plan = Plan::default();
-        for doc in contract.documents() {
+        for doc in documents {
             plan.add_document(doc);
         }
-        plan.add_fixtures(contract);
+        plan.add_fixtures(fixtures);
         plan
     }
 
@@ -252,9 +252,8 @@ impl Plan {
 
     /// A fixture of an item GET that answers 2xx with a JSON object seeds
     /// that resource under its concrete path (templated paths seed nothing).
-    fn add_fixtures(&mut self, contract: &Contract) {
-        let mut fixtures: Vec<_> = contract
-            .fixtures()
+    fn add_fixtures(&mut self, fixtures: &FixtureStore) {
+        let mut fixtures: Vec<_> = fixtures
             .all()
             .filter(|f| f.method == Method::GET && (200..300).contains(&f.status))
             .filter(|f| !f.path.contains('{'))

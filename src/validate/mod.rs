@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::request::Request;
 use crate::route::Routed;
 
-pub use response::{ResponseBody, ResponseCheck, ResponseViolation, check_response};
+pub use response::{ResponseBody, ResponseViolation, check_response};
 
 /// What a violation is about: it decides the status the client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

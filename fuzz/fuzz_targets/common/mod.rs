@@ -7,10 +7,10 @@
 use std::sync::OnceLock;
 
 use specmock::Contract;
-use specmock::fixtures::FixtureStore;
-use specmock::pipeline::PipelineOptions;
-use specmock::respond::RespondOptions;
-use specmock::validate::ValidateOptions;
+use specmock::FixtureStore;
+use specmock::PipelineOptions;
+use specmock::RespondOptions;
+use specmock::ValidateOptions;
 
 /// The bundled specs, without fixtures (what `Contract::bundled()` gives).
 pub fn contract() -> &'static Contract {
@@ -50,6 +50,7 @@ pub fn options(
             fixtures_only,
             ..RespondOptions::default()
         },
+        ..PipelineOptions::default()
     }
 }
 
@@ -141,7 +142,7 @@ pub fn multipart(boundary: &str, parts: &[(String, Option<String>, Vec<u8>)]) ->
 /// escapes the run. With `SPECMOCK_FUZZ_TRACE` set (replaying a corpus:
 /// `target/.../validate_request -runs=0 DIR`), one line per outcome on
 /// stderr: status, operation, violations and the request, to see what a corpus reaches.
-pub fn consume(outcome: &specmock::pipeline::Outcome, req: &specmock::request::Request) {
+pub fn consume(outcome: &specmock::Outcome, req: &specmock::Request) {
     static TRACE: OnceLock<bool> = OnceLock::new();
     let a = &outcome.answer;
     std::hint::black_box((a.status.as_u16(), a.headers.len(), a.body.len()));

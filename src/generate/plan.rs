@@ -52,7 +52,10 @@ impl std::fmt::Debug for Plans {
 impl Plans {
     /// The plans of every schema the operations' parameters, request bodies
     /// and responses use, and of every node those reach.
-    pub fn for_operations(files: &FileSet, operations: &[Operation]) -> Plans {
+    pub fn for_operations<'a>(
+        files: &FileSet,
+        operations: impl IntoIterator<Item = &'a Operation>,
+    ) -> Plans {
         let mut roots: Vec<&Loc> = Vec::new();
         for op in operations {
             roots.extend(

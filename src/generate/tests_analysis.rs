@@ -4,14 +4,13 @@
 //! schemas found ungeneratable and why, and bodies over many seeds, dense
 //! and sparse, for the constructs that need the analysis most.
 
-use super::tests::{doc, doc_in, schema_of};
+use super::tests::{Planned, doc, doc_in, schema_of};
 use super::*;
-use crate::spec::Document;
 use serde_json::json;
 
 /// An OpenAPI 3.0 document with each schema under `components/schemas` and
 /// one operation `GET /<name>` answering it.
-pub(super) fn doc30(schemas: Value) -> Document {
+pub(super) fn doc30(schemas: Value) -> Planned {
     doc_in("3.0.3", schemas)
 }
 
@@ -23,7 +22,7 @@ fn deep(levels: usize, leaf: Value) -> Value {
     )
 }
 
-fn nullable_members() -> Document {
+fn nullable_members() -> Planned {
     doc30(json!({
         "A": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}},
         "B": {"type": "object", "properties": {"b": {"type": "integer"}}},
@@ -63,7 +62,7 @@ fn a_null_branch_is_not_chosen_where_the_merged_types_exclude_null() {
 }
 
 /// Why the schema `name` cannot be generated, if it cannot.
-fn reason(d: &Document, name: &str) -> Option<String> {
+fn reason(d: &Planned, name: &str) -> Option<String> {
     d.plans
         .ungeneratable(&schema_of(d, name).loc, Direction::Response)
         .map(str::to_string)
@@ -71,7 +70,7 @@ fn reason(d: &Document, name: &str) -> Option<String> {
 
 /// Bodies for `seeds` seeds, dense and sparse, each valid against the real
 /// validator; the schema is not reported ungeneratable.
-fn valid_bodies(d: &Document, name: &str, seeds: u64) -> Vec<Value> {
+fn valid_bodies(d: &Planned, name: &str, seeds: u64) -> Vec<Value> {
     assert_eq!(reason(d, name), None, "{name}");
     let s = schema_of(d, name);
     let mut out = Vec::new();

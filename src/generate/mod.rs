@@ -3,20 +3,20 @@
 //! a seed.
 //!
 //! ```
-//! use specmock::respond::generate::{Hints, derive_seed, generate};
+//! use specmock::generate::{Hints, derive_seed, generate};
 //!
 //! let contract = specmock::Contract::bundled().unwrap();
 //! let op = contract.operation("softwareone/put-public-v1-accounts-api-tokens-id").unwrap();
-//! let doc = contract.documents().iter().find(|d| d.name == op.document).unwrap();
-//! let schema = op.responses[0].content[0].schema.as_ref().unwrap();
+//! let plans = contract.plans(op.document()).unwrap();
+//! let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
 //! let path = "/public/v1/accounts/api-tokens/TKN-1";
 //! let params = [("id".to_string(), "TKN-1".to_string())];
 //! let hints = Hints { path_params: &params };
 //! let seed = derive_seed(7, &op.qualified_id(), path);
-//! let body = generate(&doc.plans, &schema.loc, seed, &hints);
+//! let body = generate(plans, &schema.loc, seed, &hints);
 //! assert!(schema.validator.is_valid(&body));
 //! assert_eq!(body["id"], "TKN-1"); // the path parameter comes back
-//! assert_eq!(body, generate(&doc.plans, &schema.loc, seed, &hints)); // same seed, same body
+//! assert_eq!(body, generate(plans, &schema.loc, seed, &hints)); // same seed, same body
 //! ```
 //!
 //! What is generated:
@@ -92,6 +92,7 @@ use crate::spec::{Direction, Loc};
 mod analysis;
 mod check;
 mod facts;
+mod findings;
 mod keywords;
 mod numbers;
 mod objects;
@@ -102,13 +103,16 @@ mod strings;
 mod tests;
 #[cfg(test)]
 mod tests_analysis;
+mod view;
 
 use analysis::Analysis;
 use check::matches_type;
 use facts::Facts;
+pub use findings::load_findings;
 pub use plan::Plans;
 use plan::{PlanId, T_ARR, T_BOOL, T_INT, T_NULL, T_NUM, T_OBJ, T_STR};
 use rng::Rng;
+pub use view::{Combinator, SchemaView};
 
 /// Inputs that make generated bodies fit the request.
 #[derive(Debug, Clone, Copy, Default)]

@@ -3,18 +3,36 @@
 use super::strings::{base64, civil_from_days, strip_lookarounds};
 use super::*;
 use crate::spec::{Document, SpecSource, load_document};
+
+/// A loaded document with its generation plans, as the contract builds them.
+pub(super) struct Planned {
+    pub doc: Document,
+    pub plans: Plans,
+}
+
+impl std::ops::Deref for Planned {
+    type Target = Document;
+    fn deref(&self) -> &Document {
+        &self.doc
+    }
+}
+
+pub(super) fn planned(doc: Document) -> Planned {
+    let plans = Plans::for_operations(&doc.files, doc.operations.iter().map(|o| o.as_ref()));
+    Planned { doc, plans }
+}
 use serde_json::Map;
 use serde_json::json;
 
 /// An OpenAPI 3.1 document with each schema under `components/schemas`
 /// and one operation `GET /<name>` answering it, loaded as specmock loads
 /// documents (so the validators are the real ones).
-pub(super) fn doc(schemas: Value) -> Document {
+pub(super) fn doc(schemas: Value) -> Planned {
     doc_in("3.1.0", schemas)
 }
 
 /// [`doc`] for another OpenAPI version (`3.0.3`: `nullable`, boolean bounds).
-pub(super) fn doc_in(version: &str, schemas: Value) -> Document {
+pub(super) fn doc_in(version: &str, schemas: Value) -> Planned {
     let mut paths = Map::new();
     for name in schemas.as_object().unwrap().keys() {
         paths.insert(
@@ -25,7 +43,7 @@ pub(super) fn doc_in(version: &str, schemas: Value) -> Document {
     }
     let text = json!({"openapi": version, "info": {"title": "t", "version": "1"},
         "paths": paths, "components": {"schemas": schemas}});
-    load_document(&SpecSource::from_text("t.json", text.to_string())).unwrap()
+    planned(load_document(&SpecSource::from_text("t.json", text.to_string())).unwrap())
 }
 
 pub(super) fn schema_of<'d>(d: &'d Document, name: &str) -> &'d crate::spec::Schema {
@@ -38,7 +56,7 @@ pub(super) fn schema_of<'d>(d: &'d Document, name: &str) -> &'d crate::spec::Sch
 }
 
 /// Values for seeds `0..n`, each asserted valid against the real validator.
-fn values_with(d: &Document, name: &str, n: u64, hints: &Hints) -> Vec<Value> {
+fn values_with(d: &Planned, name: &str, n: u64, hints: &Hints) -> Vec<Value> {
     let s = schema_of(d, name);
     (0..n)
         .map(|seed| {
@@ -51,12 +69,12 @@ fn values_with(d: &Document, name: &str, n: u64, hints: &Hints) -> Vec<Value> {
         .collect()
 }
 
-fn values(d: &Document, name: &str, n: u64) -> Vec<Value> {
+fn values(d: &Planned, name: &str, n: u64) -> Vec<Value> {
     values_with(d, name, n, &Hints::NONE)
 }
 
 /// [`values`] of [`Density::Sparse`] bodies.
-fn sparse_values(d: &Document, name: &str, n: u64) -> Vec<Value> {
+fn sparse_values(d: &Planned, name: &str, n: u64) -> Vec<Value> {
     let s = schema_of(d, name);
     (0..n)
         .map(|seed| {
@@ -573,7 +591,9 @@ components:
 "#,
     )
     .unwrap();
-    let d = load_document(&SpecSource::from_file(&dir.path().join("api.yaml")).unwrap()).unwrap();
+    let d = planned(
+        load_document(&SpecSource::from_file(&dir.path().join("api.yaml")).unwrap()).unwrap(),
+    );
     let s = d.operations[0].responses[0].content[0]
         .schema
         .as_ref()

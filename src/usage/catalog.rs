@@ -1,0 +1,338 @@
+//! Every field an operation declares, named and numbered once (on first
+//! use, from the generation plans): what a request or response is walked
+//! against to say which fields it used.
+//!
+//! A field is a (schema node, property) pair named by where it sits:
+//! `path/id`, `query/limit`, `header/x-api-key` for parameters;
+//! `request/owner/name` for request body properties; `response/200/items/[]/id`
+//! for response body properties (the status key as declared). Array items
+//! fold to `[]`, `additionalProperties` keys to `*`, and a schema node met
+//! again below itself (recursion) is not entered again, so the set is finite.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::generate::{Plans, SchemaView};
+use crate::spec::{Direction, Operation, ParamIn};
+
+/// Index of a mark in its catalogue.
+pub type MarkId = u32;
+
+/// Most marks one operation gets (a vendor's giant response schema expanded
+/// along every path would otherwise cost memory for little insight).
+pub const MAX_MARKS: usize = 4096;
+
+/// What a mark counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkKind {
+    /// A parameter or a body property.
+    Field,
+    /// One value of a field's `enum` (the field's mark, the value as JSON).
+    EnumValue(MarkId, String),
+    /// One `oneOf`/`anyOf` branch below a field (`oneOf/0`).
+    Branch(MarkId, String),
+}
+
+/// One thing a request or response can use.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// Its name: a field's (`request/owner/name`), or the field an enum value
+    /// or branch belongs to.
+    pub name: String,
+    /// What it counts.
+    pub kind: MarkKind,
+}
+
+/// A schema node as the walk sees it.
+#[derive(Debug, Default)]
+pub(super) struct Node {
+    /// Declared properties: name, its mark, the node below (if any).
+    pub props: Vec<(Box<str>, MarkId, Option<usize>)>,
+    /// `additionalProperties`: its `*` mark and the node below.
+    pub additional: Option<(MarkId, Option<usize>)>,
+    /// Array members.
+    pub items: Option<usize>,
+    /// `enum` values and their marks, when the node has an enum.
+    pub enums: EnumMarks,
+    /// `oneOf`/`anyOf` branches: mark, required names, the node of the branch.
+    pub branches: Vec<Branch>,
+}
+
+/// One branch, with what tells a value of it apart: the JSON types it
+/// admits, the members it requires, and (in the node below) single-valued
+/// enums such as a discriminator's.
+#[derive(Debug)]
+pub(super) struct Branch {
+    pub mark: MarkId,
+    /// `oneOf` branches are exclusive: the first that fits is the one.
+    pub exclusive: bool,
+    pub required: Vec<Box<str>>,
+    pub node: usize,
+    /// [`type_bit`]s the branch admits.
+    pub types: u8,
+}
+
+/// A value's JSON type as a bit (integers apart from other numbers).
+pub(super) fn type_bit(v: &Value) -> u8 {
+    match v {
+        Value::Null => 1,
+        Value::Bool(_) => 2,
+        Value::Object(_) => 4,
+        Value::Array(_) => 8,
+        Value::String(_) => 16,
+        Value::Number(n) if n.is_i64() || n.is_u64() => 32,
+        Value::Number(_) => 64,
+    }
+}
+
+/// The [`type_bit`]s every node of `merged` admits.
+fn admitted(merged: &[SchemaView]) -> u8 {
+    let samples = [
+        Value::Null,
+        Value::Bool(true),
+        Value::Object(Default::default()),
+        Value::Array(Vec::new()),
+        Value::String(String::new()),
+        Value::from(1),
+        Value::from(1.5),
+    ];
+    samples
+        .iter()
+        .filter(|v| merged.iter().all(|m| m.admits_type(v)))
+        .fold(0, |acc, v| acc | type_bit(v))
+}
+
+/// Enum values and their marks.
+pub(super) type EnumMarks = Vec<(Value, MarkId)>;
+
+/// A parameter: where, its name (lower-cased for headers), its mark, its enum.
+#[derive(Debug)]
+pub(super) struct Param {
+    pub at: ParamIn,
+    pub name: String,
+    pub mark: MarkId,
+    pub enums: EnumMarks,
+}
+
+/// Every field of one operation.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub(super) marks: Vec<Mark>,
+    /// Parameters: where, the name (lower-cased for headers), the mark, its enum.
+    pub(super) params: Vec<Param>,
+    /// The request body's root node per media type.
+    pub(super) request: Vec<(String, usize)>,
+    /// Response roots: status key as declared, media type, node.
+    pub(super) responses: Vec<(String, String, usize)>,
+    pub(super) nodes: Vec<Node>,
+    /// True when [`MAX_MARKS`] cut the catalogue.
+    pub truncated: bool,
+}
+
+impl Catalog {
+    /// The catalogue of an operation, from its document's plans.
+    pub fn build(op: &Operation, plans: Option<&Plans>) -> Catalog {
+        let mut b = Builder {
+            cat: Catalog::default(),
+            names: HashMap::new(),
+            plans,
+        };
+        for p in op.parameters() {
+            let name = match p.location {
+                ParamIn::Header => p.name.to_ascii_lowercase(),
+                _ => p.name.clone(),
+            };
+            let full = format!("{}/{name}", p.location.as_str());
+            let Some(mark) = b.field(&full) else { break };
+            let enums = match (plans, &p.schema) {
+                (Some(pl), Some(s)) => pl
+                    .view(&s.loc)
+                    .map(|v| b.enum_marks(&full, mark, &v))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            b.cat.params.push(Param {
+                at: p.location,
+                name,
+                mark,
+                enums,
+            });
+        }
+        for m in op.request_body().iter().flat_map(|r| &r.content) {
+            let root = b.root(
+                m.schema.as_ref().map(|s| &s.loc),
+                "request",
+                Direction::Request,
+            );
+            b.cat.request.push((m.media_type.clone(), root));
+        }
+        for r in op.responses() {
+            let key = r.status.to_string();
+            for m in &r.content {
+                let prefix = format!("response/{key}");
+                let root = b.root(
+                    m.schema.as_ref().map(|s| &s.loc),
+                    &prefix,
+                    Direction::Response,
+                );
+                b.cat
+                    .responses
+                    .push((key.clone(), m.media_type.clone(), root));
+            }
+        }
+        b.cat
+    }
+
+    /// Every mark, by id.
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
+    }
+}
+
+struct Builder<'a> {
+    cat: Catalog,
+    /// Name (or name + kind) -> mark: the same field reached through two
+    /// branches or two media types is one field.
+    names: HashMap<(String, String), MarkId>,
+    plans: Option<&'a Plans>,
+}
+
+impl<'a> Builder<'a> {
+    fn mark(&mut self, name: &str, kind: MarkKind) -> Option<MarkId> {
+        let tag = match &kind {
+            MarkKind::Field => String::new(),
+            MarkKind::EnumValue(_, v) => format!("enum {v}"),
+            MarkKind::Branch(_, b) => format!("branch {b}"),
+        };
+        let key = (name.to_string(), tag);
+        if let Some(id) = self.names.get(&key) {
+            return Some(*id);
+        }
+        if self.cat.marks.len() >= MAX_MARKS {
+            self.cat.truncated = true;
+            return None;
+        }
+        let id = self.cat.marks.len() as MarkId;
+        self.cat.marks.push(Mark {
+            name: name.to_string(),
+            kind,
+        });
+        self.names.insert(key, id);
+        Some(id)
+    }
+
+    fn field(&mut self, name: &str) -> Option<MarkId> {
+        self.mark(name, MarkKind::Field)
+    }
+
+    fn enum_marks(&mut self, name: &str, field: MarkId, v: &SchemaView) -> EnumMarks {
+        let mut out = Vec::new();
+        for s in v.merged() {
+            for value in s.enumeration().into_iter().flatten() {
+                let shown = value.to_string();
+                if let Some(m) = self.mark(name, MarkKind::EnumValue(field, shown)) {
+                    out.push((value.clone(), m));
+                }
+            }
+        }
+        out
+    }
+
+    fn root(&mut self, loc: Option<&crate::spec::Loc>, prefix: &str, dir: Direction) -> usize {
+        let view = match (self.plans, loc) {
+            (Some(p), Some(l)) => p.view(l),
+            _ => None,
+        };
+        let mut path = Vec::new();
+        self.node(view, prefix, None, dir, &mut path)
+    }
+
+    /// The node for `view` named `prefix`; `field` is the mark of the
+    /// property it is the value of (enum values and branches hang on it).
+    fn node(
+        &mut self,
+        view: Option<SchemaView<'a>>,
+        prefix: &str,
+        field: Option<MarkId>,
+        dir: Direction,
+        path: &mut Vec<u32>,
+    ) -> usize {
+        let id = self.cat.nodes.len();
+        self.cat.nodes.push(Node::default());
+        let Some(view) = view else { return id };
+        let merged = view.merged();
+        // Recursion: a node already on the way down is not entered again.
+        if merged.iter().any(|m| path.contains(&m.id())) || path.len() > 32 {
+            return id;
+        }
+        path.extend(merged.iter().map(|m| m.id()));
+        let mut node = Node::default();
+        if let Some(f) = field {
+            node.enums = self.enum_marks(prefix, f, &view);
+        }
+        let mut seen_props: Vec<&str> = Vec::new();
+        for s in &merged {
+            for (name, child) in s.properties(dir) {
+                if seen_props.contains(&name) {
+                    continue;
+                }
+                seen_props.push(name);
+                let full = format!("{prefix}/{}", escape(name));
+                let Some(mark) = self.field(&full) else { break };
+                let below = self.node(Some(child), &full, Some(mark), dir, path);
+                node.props.push((name.into(), mark, Some(below)));
+            }
+            if node.additional.is_none()
+                && let Some(extra) = s.additional()
+            {
+                let full = format!("{prefix}/*");
+                if let Some(mark) = self.field(&full) {
+                    let below = self.node(Some(extra), &full, Some(mark), dir, path);
+                    node.additional = Some((mark, Some(below)));
+                }
+            }
+            if node.items.is_none()
+                && let Some(item) = s.items().first().copied()
+            {
+                let full = format!("{prefix}/[]");
+                node.items = Some(self.node(Some(item), &full, field, dir, path));
+            }
+            for (i, (comb, branch)) in s.branches().into_iter().enumerate() {
+                let Some(owner) = field.or_else(|| self.field(prefix)) else {
+                    break;
+                };
+                let label = format!("{}/{i}", comb.keyword());
+                let Some(mark) = self.mark(prefix, MarkKind::Branch(owner, label)) else {
+                    break;
+                };
+                let below = self.node(Some(branch), prefix, field, dir, path);
+                let members = branch.merged();
+                let required = members
+                    .iter()
+                    .flat_map(|m| m.required())
+                    .map(Into::into)
+                    .collect();
+                node.branches.push(Branch {
+                    mark,
+                    exclusive: comb == crate::generate::Combinator::OneOf,
+                    required,
+                    node: below,
+                    types: admitted(&members),
+                });
+            }
+        }
+        path.truncate(path.len() - merged.len());
+        self.cat.nodes[id] = node;
+        id
+    }
+}
+
+/// A property name as a path segment: `/` and `~` escaped as in JSON pointers.
+fn escape(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains(['/', '~']) {
+        name.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        name.into()
+    }
+}

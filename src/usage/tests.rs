@@ -1,0 +1,165 @@
+//! Unit tests of field catalogues and of what an exchange uses.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::contract::Contract;
+use crate::request::Request;
+use crate::spec::{Method, SpecSource};
+
+const DOC: &str = r##"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /pets/{id}:
+    put:
+      operationId: putPet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: sort, in: query, schema: {type: string, enum: [asc, desc]}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Pet"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+        default:
+          description: error
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {message: {type: string}}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        kind: {type: string, enum: [cat, dog]}
+        tags: {type: array, items: {type: object, properties: {label: {type: string}}}}
+        labels: {type: object, additionalProperties: {type: string}}
+        parent: {$ref: "#/components/schemas/Pet"}
+        owner:
+          oneOf:
+            - {type: object, required: [person], properties: {type: {const: person, enum: [person]}, person: {type: string}}}
+            - {type: object, required: [company], properties: {type: {enum: [company]}, company: {type: string}}}
+"##;
+
+fn contract() -> Contract {
+    Contract::from_sources(vec![SpecSource::from_text("pets.yaml", DOC)]).unwrap()
+}
+
+fn names(c: &Catalog) -> Vec<&str> {
+    let mut v: Vec<&str> = c
+        .marks()
+        .iter()
+        .filter(|m| m.kind == catalog::MarkKind::Field)
+        .map(|m| m.name.as_str())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_catalogue_names_every_field_once_with_arrays_maps_and_recursion_folded() {
+    let c = contract();
+    let op = c.operation("putPet").unwrap();
+    let cat = c.catalog(op);
+    let got = names(cat);
+    for want in [
+        "path/id",
+        "query/sort",
+        "header/x-trace",
+        "request/name",
+        "request/kind",
+        "request/tags",
+        "request/tags/[]/label",
+        "request/labels",
+        "request/labels/*",
+        "request/parent",
+        "request/owner",
+        "request/owner/person",
+        "request/owner/company",
+        "request/owner/type",
+        "response/200/name",
+        "response/200/parent",
+        "response/default/message",
+    ] {
+        assert!(got.contains(&want), "{want} missing from {got:?}");
+    }
+    // Recursion folded: `parent` is not entered again below itself.
+    assert!(!got.iter().any(|n| n.contains("parent/name")), "{got:?}");
+    assert!(std::ptr::eq(cat, c.catalog(op)), "built once");
+}
+
+fn hits_of(c: &Contract, req: &Request, body: Option<Value>) -> FieldCoverage {
+    let op = c.operation("putPet").unwrap();
+    let cat = c.catalog(op);
+    let usage = Usage::default();
+    let hits = cat.observe_request(req, Some("application/json"), body.as_ref());
+    let served = json!({"name": "Rex", "kind": "dog"}).to_string();
+    usage.record(
+        op,
+        cat,
+        &hits,
+        Served {
+            status: 200,
+            content_type: Some("application/json"),
+            body: served.as_bytes(),
+        },
+    );
+    usage.coverage(op, cat)
+}
+
+#[test]
+fn a_request_uses_the_parameters_present_and_the_properties_sent() {
+    let c = contract();
+    let req = Request::new(Method::PUT, "/pets/1?sort=asc").header("x-trace", "t");
+    let body = json!({"name": "Rex", "tags": [{"label": "a"}], "labels": {"k": "v"},
+        "owner": {"type": "company", "company": "ACME"}});
+    let cov = hits_of(&c, &req, Some(body));
+    for want in [
+        "path/id",
+        "query/sort",
+        "header/x-trace",
+        "request/name",
+        "request/tags",
+        "request/tags/[]/label",
+        "request/labels/*",
+        "request/owner/company",
+        "response/200/name",
+        "response/200/kind",
+    ] {
+        assert!(
+            cov.used.contains(&want.to_string()),
+            "{want} not in {:?}",
+            cov.used
+        );
+    }
+    assert!(cov.unused.contains(&"request/kind".to_string()));
+    assert!(cov.unused.contains(&"response/default/message".to_string()));
+    assert_eq!(cov.enums["query/sort"], ["asc"]);
+    assert_eq!(cov.enums_unused["query/sort"], ["desc"]);
+    assert_eq!(cov.enums["response/200/kind"], ["dog"]);
+    // The discriminating `type` picks the company branch, not the person one.
+    assert_eq!(cov.branches["request/owner"], ["oneOf/1"]);
+    assert_eq!(cov.branches_unused["request/owner"], ["oneOf/0"]);
+    assert_eq!(cov.percent, (cov.used.len() * 100 / cov.total) as u64);
+}
+
+#[test]
+fn nothing_sent_uses_only_the_path_and_what_was_served() {
+    let c = contract();
+    let cov = hits_of(&c, &Request::new(Method::PUT, "/pets/1"), None);
+    assert_eq!(
+        cov.used,
+        ["path/id", "response/200/name", "response/200/kind"]
+    );
+}
