@@ -10,6 +10,7 @@ use super::body::{Body, Saved, form_example, form_schema, is_json};
 use super::convert::{Op, Walk};
 use super::infer::schema_of;
 use super::url::Pair;
+use super::variables::looks_secret;
 
 /// The OpenAPI document for a walked collection.
 pub(super) fn openapi(collection: &Value, walk: &Walk<'_>, fallback_title: &str) -> Value {
@@ -111,7 +112,8 @@ fn parameters(op: &Op) -> Value {
     let mut declared = |list: &[Pair], location: &str| {
         for q in list {
             let mut p = json!({"name": q.key, "in": location, "required": false, "schema": {"type": "string"}});
-            if let Some(v) = example(&q.value) {
+            // A credential's value is no example: it stays out of the contract.
+            if let Some(v) = example(&q.value).filter(|_| !looks_secret(&q.key)) {
                 p["example"] = v;
             }
             if let Some(d) = &q.description {
@@ -228,7 +230,7 @@ fn responses(saved: &[Saved]) -> Value {
                 continue;
             }
             let mut d = json!({"schema": {"type": "string"}});
-            if let Some(v) = example(&h.value) {
+            if let Some(v) = example(&h.value).filter(|_| !looks_secret(&h.key)) {
                 d["example"] = v;
             }
             headers.insert(h.key.clone(), d);

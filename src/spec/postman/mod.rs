@@ -152,6 +152,43 @@ mod tests {
     }
 
     #[test]
+    fn secret_values_stay_out_of_the_converted_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = dir.path().join("env.json");
+        let values = json!({"name": "e", "values": [
+            {"key": "apiKey", "value": "env-api-key-value", "enabled": true},
+            {"key": "pin", "value": "env-pin-value", "type": "secret", "enabled": true},
+            {"key": "password", "value": "env-password-value", "enabled": true},
+            {"key": "host", "value": "https://x.test", "enabled": true}
+        ]});
+        std::fs::write(&env, values.to_string()).unwrap();
+        let c = json!({
+            "info": {"name": "S", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Login", "request": {
+                "method": "POST",
+                "url": "{{host}}/login?pin={{pin}}",
+                "header": [{"key": "X-Api-Key", "value": "{{apiKey}}"}, {"key": "X-Session-Token", "value": "literal-session-value"}],
+                "body": {"mode": "raw", "raw": "{\"user\": \"ada\", \"password\": \"{{password}}\"}"}
+            }, "response": [{"name": "ok", "code": 200,
+                "header": [{"key": "Set-Cookie", "value": "sid=literal-cookie-value"}], "body": "{}"}]}]
+        });
+        let mut src = SpecSource::from_text("s.json", c.to_string());
+        src.options.postman_env = vec![env];
+        let (doc, _) = as_openapi(&src, &c).unwrap().unwrap();
+        let text = doc.to_string();
+        for secret in [
+            "env-api-key-value",
+            "env-pin-value",
+            "env-password-value",
+            "literal-session-value",
+            "literal-cookie-value",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("https://x.test"), "{text}");
+    }
+
+    #[test]
     fn same_method_and_template_merge_and_ids_stay_unique() {
         let v = json!({
             "info": {"name": "M", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},

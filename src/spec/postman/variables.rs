@@ -1,7 +1,9 @@
 //! `{{name}}` variables: the collection's `variable[]`, then each
 //! `--postman-env` file's enabled values (later ones win, as Postman's
 //! environment wins over the collection). A name nobody defines, and
-//! Postman's dynamic `{{$guid}}`-style variables, stay as written.
+//! Postman's dynamic `{{$guid}}`-style variables, stay as written; so do
+//! secrets (`type: secret`, or a name like `token` or `apiKey`), which keeps
+//! their values out of the contract's examples and everything printed from it.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -44,6 +46,11 @@ impl Variables {
                 continue;
             };
             if disabled {
+                continue;
+            }
+            if v.get("type").and_then(Value::as_str) == Some("secret") || looks_secret(key) {
+                // An earlier, plain value of the same name must not stand in for it.
+                self.values.remove(key);
                 continue;
             }
             if let Some(value) = v.get("value").and_then(scalar_text) {
@@ -143,6 +150,26 @@ impl Variables {
     }
 }
 
+/// A name that says its value is a credential: `token`, `clientSecret`,
+/// `password`, `apiKey`, `X-Api-Key`, `sessionId`... (compared without case).
+pub(super) fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "credential",
+        "session",
+        "cookie",
+        "authoriz",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || n.ends_with("key")
+        || n.ends_with("auth")
+}
+
 /// The names of the `{{name}}` variables still in `text`.
 pub(super) fn unresolved(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -209,6 +236,28 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_never_substituted() {
+        let v = vars(json!([
+            {"key": "token", "value": "t-123"},
+            {"key": "clientSecret", "value": "s-456"},
+            {"key": "X-Api-Key", "value": "k-789"},
+            {"key": "pin", "value": "0000", "type": "secret"},
+            {"key": "monkey", "value": "also a key"},
+            {"key": "user", "value": "ada"}
+        ]));
+        let text = "{{token}} {{clientSecret}} {{X-Api-Key}} {{pin}} {{user}}";
+        assert_eq!(
+            v.resolve(text),
+            "{{token}} {{clientSecret}} {{X-Api-Key}} {{pin}} ada"
+        );
+        assert_eq!(v.get("pin"), None);
+        assert!(!looks_secret("userId") && !looks_secret("author"));
+        assert!(
+            looks_secret("Authorization") && looks_secret("api_key") && looks_secret("basicAuth")
+        );
+    }
+
+    #[test]
     fn a_loop_of_variables_stops() {
         let v = vars(json!([{"key": "a", "value": "{{b}}"}, {"key": "b", "value": "{{a}}"}]));
         assert!(v.resolve("{{a}}").starts_with("{{"));
@@ -216,13 +265,13 @@ mod tests {
 
     #[test]
     fn environment_values_win_and_disabled_ones_do_not() {
-        let mut v = vars(json!([{"key": "token", "value": "collection"}]));
+        let mut v = vars(json!([{"key": "region", "value": "collection"}]));
         v.add_list(Some(&json!([
-            {"key": "token", "value": "env", "enabled": true},
+            {"key": "region", "value": "env", "enabled": true},
             {"key": "other", "value": "no", "enabled": false},
             {"key": "n", "value": 3}
         ])));
-        assert_eq!(v.get("token"), Some("env"));
+        assert_eq!(v.get("region"), Some("env"));
         assert_eq!(v.get("other"), None);
         assert_eq!(v.get("n"), Some("3"));
     }
