@@ -18,7 +18,7 @@ use crate::contract::SpecPaths;
 #[derive(Debug, Clone, Args, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SpecArgs {
-    /// OpenAPI documents (YAML or JSON) or folders of them; none: the bundled vendor specs.
+    /// OpenAPI documents (YAML or JSON), Postman collections (v2.0, v2.1) or folders of them; none: the bundled vendor specs.
     #[arg(value_name = "SPEC|DIR")]
     pub specs: Vec<PathBuf>,
     /// Serve a document under a prefix of your choosing instead of its server
