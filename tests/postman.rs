@@ -620,3 +620,24 @@ fn the_readmes_postman_output_is_what_the_commands_print() {
     }
     assert_eq!(checked, 2, "the README shows validate and routes");
 }
+
+#[test]
+fn a_folder_of_postman_exports_loads_the_collection_and_skips_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, e) = (
+        dir.path().join("Shop.postman_collection.json"),
+        dir.path().join("Shop local.postman_environment.json"),
+    );
+    fs::copy(SHOP, &c).unwrap();
+    fs::copy(ENV, &e).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let env = e.to_str().unwrap();
+    let out = run(&["routes", folder, "--postman-env", env]);
+    assert_eq!(out.code, Some(0), "{}", out.output());
+    assert_eq!(out.stdout.lines().count(), 6, "{}", out.stdout);
+    // The document is named by its file stem; `run` exports its URL (with
+    // the base path) so.
+    let check = r#"curl -fsS -o /dev/null -H 'x-api-key: k' "$SPECMOCK_URL_SHOP_POSTMAN_COLLECTION/health""#;
+    let out = run(&["run", folder, "--postman-env", env, "--", "sh", "-c", check]);
+    assert_eq!(out.code, Some(0), "{}", out.output());
+}

@@ -164,6 +164,8 @@ pub fn stem(file_name: &str) -> String {
 /// Expand the paths given on the command line: files as they are, folders into
 /// their `*.yaml`, `*.yml` and `*.json` files (not recursively: a folder's
 /// subfolders usually hold the files its documents `$ref`), sorted by name.
+/// Postman's environment and globals exports (`*.postman_environment.json`,
+/// `*.postman_globals.json`) beside a collection are no documents: skipped.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
@@ -172,7 +174,10 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 .map_err(|e| LoadError::new(p.display().to_string(), format!("cannot list: {e}")))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     f.is_file()
+                        && !name.ends_with(".postman_environment.json")
+                        && !name.ends_with(".postman_globals.json")
                         && f.extension()
                             .and_then(|x| x.to_str())
                             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
