@@ -33,8 +33,8 @@ pub struct Contract {
     documents: Vec<Document>,
     /// Each document's generation plans, in the same order.
     plans: Vec<Plans>,
-    /// Each operation's field catalogue (by qualified id), built on first use.
-    catalogs: HashMap<String, std::sync::OnceLock<crate::usage::Catalog>>,
+    /// Each operation's field catalogue (by `Operation::index`), built on first use.
+    catalogs: Vec<std::sync::OnceLock<crate::usage::Catalog>>,
     routes: RouteTable,
     fixtures: FixtureStore,
     /// Stateful mode's CRUD operations and seeds, derived with the rest.
@@ -169,9 +169,14 @@ impl Contract {
         for id in unsealed.iter().flat_map(|d| d.operation_ids()) {
             *counts.entry(id.to_string()).or_default() += 1;
         }
+        let mut first = 0;
         let mut documents: Vec<Document> = unsealed
             .into_iter()
-            .map(|d| d.seal(|id| counts.get(id).is_some_and(|n| *n > 1)))
+            .map(|d| {
+                let at = first;
+                first += d.len();
+                d.seal(|id| counts.get(id).is_some_and(|n| *n > 1), at)
+            })
             .collect();
         // Generation plans, once per document; what they find ungeneratable
         // joins the document's warnings.
@@ -190,10 +195,7 @@ impl Contract {
             .iter()
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
-        let catalogs = ops
-            .iter()
-            .map(|o| (o.qualified().to_string(), Default::default()))
-            .collect();
+        let catalogs = ops.iter().map(|_| Default::default()).collect();
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
         let mut twins = HashMap::new();
         for src in &sources {
@@ -247,7 +249,7 @@ impl Contract {
     /// the first time it is asked for, once).
     pub fn catalog(&self, op: &Operation) -> &crate::usage::Catalog {
         static NONE: std::sync::OnceLock<crate::usage::Catalog> = std::sync::OnceLock::new();
-        match self.catalogs.get(op.qualified()) {
+        match self.catalogs.get(op.index) {
             Some(c) => c.get_or_init(|| crate::usage::Catalog::build(op, self.plans(&op.document))),
             None => NONE.get_or_init(Default::default),
         }

@@ -39,6 +39,7 @@ mod clock;
 mod contract;
 mod cors;
 mod delivery;
+mod export;
 mod fixtures;
 pub mod generate;
 mod idle;

@@ -258,6 +258,7 @@ mod tests {
             warnings: vec![],
             response_violations: vec![],
             duration_us: 492,
+            response: Default::default(),
         }
     }
 

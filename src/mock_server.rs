@@ -131,6 +131,33 @@ impl MockServer {
         if r.ok { Ok(r) } else { Err(r) }
     }
 
+    /// The exchanges received so far that kept the contract, as a Pact v4
+    /// file (see `specmock export pact`).
+    pub fn export_pact(&self, consumer: &str, provider: &str) -> serde_json::Value {
+        let state = self.server.state();
+        let contract = state.contract.load();
+        let report = crate::report::live_report(&contract, &state.journal);
+        let names = crate::export::Names {
+            consumer: consumer.to_string(),
+            provider: provider.to_string(),
+        };
+        // Every interaction names an operation of this very contract.
+        crate::export::pact(&contract, &report, &names).unwrap_or_default()
+    }
+
+    /// The subset of the mocked document that the requests so far used (see
+    /// `specmock export openapi`); `Err` says why there is none (nothing
+    /// called, or several documents: name one with `document`).
+    pub fn export_openapi(
+        &self,
+        document: Option<&str>,
+    ) -> Result<serde_json::Value, crate::export::ExportError> {
+        let state = self.server.state();
+        let contract = state.contract.load();
+        let report = crate::report::live_report(&contract, &state.journal);
+        crate::export::openapi(&contract, &report, document)
+    }
+
     /// Forget every request received so far.
     pub fn reset(&self) {
         self.server.state().journal.reset();

@@ -50,6 +50,7 @@ problem_kinds! {
     BadRequest => ("bad-request", 400, "The request body could not be read"),
     BadVerification => ("bad-verification", 400, "The verification is not valid JSON of the expected shape"),
     BodyTooLarge => ("body-too-large", 413, "The request body is too large"),
+    ExportFailed => ("export-failed", 400, "What the consumer used cannot be exported as asked"),
     ExampleBreaksSchema => ("example-breaks-schema", 500, "The document's example breaks its response schema"),
     HeadersTooLarge => ("headers-too-large", 431, "The request headers are too large"),
     InternalError => ("internal-error", 500, "specmock failed on this request"),

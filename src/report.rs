@@ -40,7 +40,7 @@ pub fn write_reports(
     }
     let coverage = journal.coverage(contract);
     if let Some(p) = &paths.json {
-        let v = json_report(&coverage, journal);
+        let v = json_report(&coverage, journal, contract);
         write_atomic(p, &serde_json::to_vec_pretty(&v).unwrap_or_default())?;
         written.push(p.clone());
     }
@@ -51,8 +51,9 @@ pub fn write_reports(
     Ok(written)
 }
 
-/// The JSON report.
-pub fn json_report(coverage: &Coverage, journal: &Journal) -> Value {
+/// The JSON report; its `interactions` (the distinct exchanges that kept
+/// the contract, redacted) are what `specmock export` reads.
+pub fn json_report(coverage: &Coverage, journal: &Journal, contract: &Contract) -> Value {
     let failing = journal.entries(&Filter {
         violations: true,
         limit: Some(200),
@@ -67,7 +68,14 @@ pub fn json_report(coverage: &Coverage, journal: &Journal) -> Value {
         "uncovered": coverage.uncovered,
         "unrouted": coverage.unrouted,
         "violatingRequests": failing,
+        "interactions": crate::export::interactions(contract, journal),
     })
+}
+
+/// The JSON report a live server would write now: what the live exports
+/// (`GET /__specmock/export/...`, `MockServer`) read.
+pub fn live_report(contract: &Contract, journal: &Journal) -> Value {
+    json_report(&journal.coverage(contract), journal, contract)
 }
 
 /// The JUnit XML report (the Surefire schema that Jenkins, GitLab CI, GitHub

@@ -474,6 +474,7 @@ mod tests {
         Arc::new(Operation {
             document: doc.into(),
             qualified: format!("{doc}/{id}"),
+            index: 0,
             operation_id: id.into(),
             id_derived: false,
             display_id: id.into(),

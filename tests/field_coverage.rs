@@ -219,3 +219,41 @@ fn reports_carry_field_coverage() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("fields used: 13/"), "{xml}");
 }
+
+fn vendor(method: &str, path: &str, _head: &str) -> crate::common::Answer {
+    let json = ("content-type".to_string(), "application/json".to_string());
+    match (method, path) {
+        ("PUT", p) if p.starts_with("/v1/pets/") => (
+            200,
+            vec![json],
+            r#"{"name":"Rex","kind":"cat","labels":{"a":"b"}}"#.into(),
+        ),
+        _ => (404, vec![], String::new()),
+    }
+}
+
+#[test]
+fn recorded_traffic_counts_its_fields_too() {
+    let up = crate::common::Upstream::start(vendor);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = crate::common::record(&[
+        DOC,
+        "--fixtures",
+        dir.path().to_str().unwrap(),
+        "--upstream",
+        &format!("{}/v1", up.url),
+    ]);
+    put_pet(&rec);
+    let c = coverage(&rec, "?detail=fields");
+    let f = &op(&c, "putPet")["fields"];
+    let used = strings(&f["used"]);
+    for want in [
+        "query/sort",
+        "request/owner/company",
+        "response/200/kind",
+        "response/200/labels/*",
+    ] {
+        assert!(used.contains(&want.to_string()), "{want} not in {used:?}");
+    }
+    assert_eq!(f["enums"]["response/200/kind"], serde_json::json!(["cat"]));
+}

@@ -10,6 +10,7 @@ mod browser;
 mod bundled_bodies;
 mod ci;
 mod examples;
+mod export;
 mod field_coverage;
 mod formats;
 mod forms;

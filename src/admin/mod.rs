@@ -1,5 +1,6 @@
 //! The admin API under `/__specmock/`: the inspector page, health, the
-//! journal, verification, coverage, the stateful store, reset and reports.
+//! journal, verification, coverage, the exports, the stateful store, reset
+//! and reports.
 //! Never CORS; open on loopback, behind `--admin-token` (or a browser session
 //! from the login page) elsewhere.
 
@@ -156,6 +157,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
             };
             admin_json(200, &serde_json::to_value(coverage).unwrap_or(Value::Null))
         }
+        ("GET", "export/pact") | ("GET", "export/openapi") => export(state, &contract, req, sub),
         ("GET", "state") => admin_json(
             200,
             &json!({"stateful": state.resources.enabled(), "resources": state.resources.snapshot(contract.resource_plan())}),
@@ -173,10 +175,44 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         _ => Answer::problem(&Problem::new(
             ProblemKind::AdminNotFound,
             format!(
-                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, POST reset, POST report)",
+                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, GET export/pact, GET export/openapi, POST reset, POST report)",
                 req.method, req.path
             ),
         )),
+    }
+}
+
+/// `GET /__specmock/export/pact?consumer=&provider=` and
+/// `GET /__specmock/export/openapi?document=`: what `specmock export`
+/// writes from a report, made from the live journal.
+fn export(
+    state: &AppState,
+    contract: &crate::contract::Contract,
+    req: &Request,
+    sub: &str,
+) -> Answer {
+    let report = crate::report::live_report(contract, &state.journal);
+    let arg = |name: &str| {
+        req.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    };
+    let made = if sub == "export/pact" {
+        let defaults = crate::export::Names::default();
+        let names = crate::export::Names {
+            consumer: arg("consumer").unwrap_or(defaults.consumer),
+            provider: arg("provider")
+                .or_else(|| crate::export::provider_name(contract, &report))
+                .unwrap_or(defaults.provider),
+        };
+        crate::export::pact(contract, &report, &names)
+    } else {
+        crate::export::openapi(contract, &report, arg("document").as_deref())
+    };
+    match made {
+        Ok(v) => admin_json(200, &v),
+        Err(e) => Answer::problem(&Problem::new(ProblemKind::ExportFailed, e.to_string())),
     }
 }
 

@@ -90,6 +90,43 @@ pub struct CheckArgs {
     pub fixtures: Vec<PathBuf>,
 }
 
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A Pact v4 file: one interaction per distinct exchange that kept the contract, matched by the schema.
+    #[command(
+        after_help = "Example:\n  specmock run --report-json contract.json -- npm test\n  specmock export pact --report contract.json --consumer web --provider unleash -o web-unleash.json"
+    )]
+    Pact(ExportArgs),
+    /// The subset of a document that the requests used: operations, parameters, statuses, properties.
+    #[command(
+        after_help = "Example:\n  specmock export openapi --report contract.json --document-name unleash -o unleash-used.json\n  specmock validate unleash-used.json"
+    )]
+    Openapi(ExportArgs),
+}
+
+/// `export pact|openapi` options.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// The JSON report to export from (written by `--report-json`); the documents must be the ones it was made with.
+    #[arg(long, value_name = "FILE")]
+    pub report: PathBuf,
+    /// Write the export here (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// `pact`: the Pact's consumer, the application whose requests were recorded.
+    #[arg(long, value_name = "NAME", default_value = "consumer")]
+    pub consumer: String,
+    /// `pact`: the Pact's provider (default: the name of the document the requests used).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// `openapi`: which document to export when the requests used several (by name, the file stem).
+    #[arg(long, value_name = "NAME")]
+    pub document_name: Option<String>,
+}
+
 /// `record` options.
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
@@ -248,7 +285,15 @@ pub struct ServeArgs {
 }
 
 /// Flags that make no sense in a config file: they are not keys.
-pub const NOT_KEYS: &[&str] = &["config", "print-config", "help", "version"];
+pub const NOT_KEYS: &[&str] = &[
+    "config",
+    "print-config",
+    "help",
+    "version",
+    "report",
+    "output",
+    "document-name",
+];
 
 fn parse_port(s: &str) -> Result<u16, String> {
     s.trim()

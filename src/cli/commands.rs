@@ -292,6 +292,11 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 upstream: args.upstream.clone(),
                 strict: args.strict,
             }),
+            // Recorded traffic is journalled traffic: its coverage counts too.
+            pipeline: crate::pipeline::PipelineOptions {
+                field_usage: true,
+                ..Default::default()
+            },
             ..ServeConfig::default()
         };
         let server = match server::start(contract, &config).await {
@@ -453,4 +458,82 @@ pub(super) fn validate(args: &SpecArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `export pact|openapi`: read a JSON report, load its documents, write the export.
+pub(super) fn export(args: &super::args::ExportArgs, openapi: bool) -> ExitCode {
+    let report = match std::fs::read(&args.report) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!(
+                "specmock: cannot read the report {}: {e} (write one with --report-json FILE on serve or run)",
+                args.report.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let report: serde_json::Value = match serde_json::from_slice(&report) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!(
+                "specmock: {}: line {}, column {}: not JSON: {e}; give the file --report-json wrote",
+                args.report.display(),
+                e.line(),
+                e.column()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let contract = match load(&args.spec) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let made = if openapi {
+        crate::export::openapi(&contract, &report, args.document_name.as_deref())
+    } else {
+        let provider = args.provider.clone().unwrap_or_else(|| {
+            crate::export::provider_name(&contract, &report).unwrap_or_else(|| "provider".into())
+        });
+        let names = crate::export::Names {
+            consumer: args.consumer.clone(),
+            provider,
+        };
+        crate::export::pact(&contract, &report, &names)
+    };
+    let value = match made {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("specmock: {}: {e}", args.report.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut bytes = serde_json::to_vec_pretty(&value).unwrap_or_default();
+    bytes.push(b'\n');
+    let what = if openapi {
+        format!(
+            "{} path(s) of {}",
+            value["paths"].as_object().map_or(0, |p| p.len()),
+            value["info"]["title"].as_str().unwrap_or("the document")
+        )
+    } else {
+        format!(
+            "{} interaction(s) between {} and {}",
+            value["interactions"].as_array().map_or(0, Vec::len),
+            value["consumer"]["name"].as_str().unwrap_or_default(),
+            value["provider"]["name"].as_str().unwrap_or_default()
+        )
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = crate::report::write_atomic(path, &bytes) {
+                eprintln!("specmock: cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!("specmock: wrote {what} to {}", path.display());
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(&bytes);
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -35,6 +35,8 @@ const WITH_KEYS: &[&[&str]] = &[
     &["routes"],
     &["validate"],
     &["fixtures", "check"],
+    &["export", "pact"],
+    &["export", "openapi"],
 ];
 
 /// Keys of a `[[document]]` table.
@@ -436,10 +438,16 @@ mod tests {
             "upstream",
             "strict",
             "redact",
+            "consumer",
+            "provider",
         ] {
             assert!(keys.contains(k), "{k} is not a key: {keys:?}");
         }
         assert!(!keys.contains("document-upstream"));
+        // An export's input and output are named on the command line only.
+        for k in ["report", "output", "document-name"] {
+            assert!(!keys.contains(k), "{k} should not be a key");
+        }
     }
 
     #[test]

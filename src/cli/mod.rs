@@ -17,7 +17,10 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-pub use args::{CheckArgs, FixturesCommand, ListenArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+pub use args::{
+    CheckArgs, ExportArgs, ExportCommand, FixturesCommand, ListenArgs, RecordArgs, RunArgs,
+    ServeArgs, SpecArgs,
+};
 pub use commands::document_env_name;
 pub use config_file::{ConfigFile, DEFAULT_FILE, every_key};
 
@@ -56,7 +59,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start a mock, run a command against it, stop the mock, write reports; exit non-zero when the command failed or the contract was broken.
     #[command(
-        after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2).\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
+        after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2).\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 1 when coverage is below --min-coverage;\nelse 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
     )]
     Run(RunArgs),
     /// Record real traffic: proxy to the real API and write each exchange as a fixture, secrets redacted.
@@ -67,6 +70,9 @@ pub enum Command {
     /// Work with fixtures: `fixtures check` validates every fixture against the contract.
     #[command(subcommand)]
     Fixtures(FixturesCommand),
+    /// Export what the consumer used, from a JSON report: a Pact v4 file or an OpenAPI subset.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Print one line per operation: METHOD, route, operationId, file.
     #[command(after_help = "Example:\n  specmock routes specs/")]
     Routes(SpecArgs),
@@ -107,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => commands::run(args),
         Command::Record(args) => commands::record(args),
         Command::Fixtures(FixturesCommand::Check(args)) => commands::fixtures_check(&args),
+        Command::Export(ExportCommand::Pact(args)) => commands::export(&args, false),
+        Command::Export(ExportCommand::Openapi(args)) => commands::export(&args, true),
         Command::Routes(args) => commands::routes(&args),
         Command::Validate(args) => commands::validate(&args),
         Command::Completions { shell } => {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
 use serde_json::Value;
 
 use super::{Journal, JournalEntry, micros};
@@ -73,6 +75,45 @@ pub fn journal_entry(
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
         duration_us: micros(took),
+        response: ServedResponse::of(journal, &outcome.answer),
+    }
+}
+
+/// The answer as served, kept for the exports (Pact, the JSON report's
+/// interactions): its media type and its body cut to the journal's bound.
+/// Not redacted here (that would parse every answer on the hot path): the
+/// exports redact it, and nothing serialises it before they do.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServedResponse {
+    /// The `Content-Type` answered.
+    pub content_type: Option<HeaderValue>,
+    /// The body, cut to the journal's bound.
+    pub body: Bytes,
+    /// The body was longer than the journal keeps.
+    pub truncated: bool,
+}
+
+impl ServedResponse {
+    /// A body within the bound is shared with the answer (a reference count,
+    /// no copy); a longer one is copied up to the bound so the journal never
+    /// holds more than it counts.
+    fn of(journal: &Journal, answer: &crate::respond::Answer) -> ServedResponse {
+        let max = journal.limits().max_body;
+        let (body, truncated) = if answer.body.len() <= max {
+            (answer.body.clone(), false)
+        } else {
+            (Bytes::copy_from_slice(&answer.body[..max]), true)
+        };
+        ServedResponse {
+            content_type: answer.headers.get(CONTENT_TYPE).cloned(),
+            body,
+            truncated,
+        }
+    }
+
+    /// Bytes held (the body's, counted whole even when shared).
+    pub(super) fn size(&self) -> usize {
+        super::heap(self.body.len()) + self.content_type.as_ref().map_or(0, |v| v.len())
     }
 }
 

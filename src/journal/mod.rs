@@ -10,7 +10,7 @@ mod coverage;
 mod entry;
 
 pub use coverage::{Coverage, CoverageSummary, MinCoverage, OperationCoverage, Unrouted};
-pub use entry::journal_entry;
+pub use entry::{ServedResponse, journal_entry};
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
@@ -87,6 +87,10 @@ pub struct JournalEntry {
     pub response_violations: Vec<Violation>,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
+    /// The answer's media type and body, for the exports. Never serialised:
+    /// the export module redacts it before it leaves the process.
+    #[serde(skip)]
+    pub response: ServedResponse,
 }
 
 /// `[(name, value)]` as a JSON object, in order.
@@ -139,6 +143,7 @@ impl JournalEntry {
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
+            + self.response.size()
     }
 }
 

@@ -357,6 +357,7 @@ mod tests {
         Operation {
             document: "d".into(),
             qualified: "d/o".into(),
+            index: 0,
             operation_id: "o".into(),
             id_derived: false,
             display_id: "o".into(),

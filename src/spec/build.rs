@@ -306,6 +306,7 @@ impl Builder<'_> {
         Some(Operation {
             document: self.doc_name.to_string(),
             qualified: Default::default(),
+            index: 0,
             display_id: operation_id.clone(),
             operation_id,
             id_derived,

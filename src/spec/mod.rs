@@ -52,7 +52,7 @@ pub use source::{LoadOptions, MAX_DOCUMENT_BYTES, SpecSource, expand_paths, pars
 /// Read, upgrade, resolve, convert and compile one document, on its own
 /// (every operation named by its bare id).
 pub fn load_document(src: &SpecSource) -> Result<Document, LoadErrors> {
-    read_document(src).map(|d| d.seal(|_| false))
+    read_document(src).map(|d| d.seal(|_| false, 0))
 }
 
 /// A document read and compiled whose operations are not shared yet: the
@@ -65,15 +65,27 @@ pub struct Unsealed {
 }
 
 impl Unsealed {
+    /// How many operations it has.
+    pub fn len(&self) -> usize {
+        self.operations.len()
+    }
+
+    /// True when it has none.
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+
     /// The `operationId` of every operation, in document order.
     pub fn operation_ids(&self) -> impl Iterator<Item = &str> {
         self.operations.iter().map(|o| o.operation_id.as_str())
     }
 
     /// Name the operations (qualified where `shared(id)`: another document
-    /// uses the same id) and share them; nothing changes them afterwards.
-    pub fn seal(mut self, shared: impl Fn(&str) -> bool) -> Document {
-        for op in &mut self.operations {
+    /// uses the same id), number them from `first` (their places in the
+    /// contract) and share them; nothing changes them afterwards.
+    pub fn seal(mut self, shared: impl Fn(&str) -> bool, first: usize) -> Document {
+        for (i, op) in self.operations.iter_mut().enumerate() {
+            op.index = first + i;
             op.qualified = format!("{}/{}", op.document, op.operation_id);
             if shared(&op.operation_id) {
                 op.display_id = op.qualified.clone();

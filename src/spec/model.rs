@@ -128,6 +128,9 @@ pub struct Operation {
     /// `document/operationId`, made when the operation is sealed (it keys
     /// journal counters and fixtures on every request).
     pub(crate) qualified: String,
+    /// Its place among every operation of the contract (set when sealed):
+    /// what per-operation tables of the contract are indexed by.
+    pub(crate) index: usize,
 }
 
 impl Operation {

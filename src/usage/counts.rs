@@ -1,9 +1,11 @@
 //! Field usage counters, kept beside the journal (not in its bounded ring:
 //! nothing is lost when it wraps), and the field coverage they give.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 use std::sync::Mutex;
+
+use foldhash::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -54,8 +56,12 @@ impl Usage {
         if u.counts.len() < catalog.marks().len() {
             u.counts.resize(catalog.marks().len(), 0);
         }
+        // `get_mut`: hits of another contract's catalogue (a reload between
+        // the request and its count) cost a miscount, never a panic.
         for m in &request.0 {
-            u.counts[*m as usize] += 1;
+            if let Some(c) = u.counts.get_mut(*m as usize) {
+                *c += 1;
+            }
         }
         let Some(declared) = op.declared_for(served.status) else {
             return;
@@ -68,23 +74,33 @@ impl Usage {
             return;
         }
         let key = (served.status, hash(served.body));
-        let marks = match u.bodies.get(&key) {
-            Some(m) => m.clone(),
-            None => {
+        let OpUsage { counts, bodies } = u;
+        if let Some(marks) = bodies.get(&key) {
+            for m in marks {
+                if let Some(c) = counts.get_mut(*m as usize) {
+                    *c += 1;
+                }
+            }
+            return;
+        }
+        let marks = {
+            {
                 // Parsed outside the cache only when it is a new body.
                 let Ok(v) = serde_json::from_slice::<Value>(served.body) else {
                     return;
                 };
                 let mut hits = Hits::default();
                 catalog.observe_response(&declared.status.to_string(), media, &v, &mut hits);
-                if u.bodies.len() < MAX_CACHED_BODIES {
-                    u.bodies.insert(key, hits.0.clone());
+                if bodies.len() < MAX_CACHED_BODIES {
+                    bodies.insert(key, hits.0.clone());
                 }
                 hits.0
             }
         };
         for m in marks {
-            u.counts[m as usize] += 1;
+            if let Some(c) = counts.get_mut(m as usize) {
+                *c += 1;
+            }
         }
     }
 
@@ -105,9 +121,7 @@ impl Usage {
 }
 
 fn hash(bytes: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    foldhash::fast::FixedState::default().hash_one(bytes)
 }
 
 /// Which fields of one operation were used.
