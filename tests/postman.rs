@@ -641,3 +641,46 @@ fn a_folder_of_postman_exports_loads_the_collection_and_skips_the_environment() 
     let out = run(&["run", folder, "--postman-env", env, "--", "sh", "-c", check]);
     assert_eq!(out.code, Some(0), "{}", out.output());
 }
+
+#[test]
+fn export_openapi_writes_the_used_part_of_a_collection_as_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let (report, used) = (dir.path().join("r.json"), dir.path().join("used.json"));
+    let calls = r#"curl -fsS -o /dev/null -H 'authorization: Bearer t' "$SPECMOCK_URL/v1/users/42" && curl -fsS -o /dev/null -d 'name=A&email=b' "$SPECMOCK_URL/v1/signup""#;
+    let r = report.to_str().unwrap();
+    let out = run(&[
+        "run",
+        SHOP,
+        "--postman-env",
+        ENV,
+        "--report-json",
+        r,
+        "--",
+        "sh",
+        "-c",
+        calls,
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.output());
+    let u = used.to_str().unwrap();
+    let out = run(&[
+        "export",
+        "openapi",
+        "--report",
+        r,
+        SHOP,
+        "--postman-env",
+        ENV,
+        "-o",
+        u,
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.output());
+    let text = fs::read_to_string(&used).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["servers"][0]["url"], "https://shop.example.com/v1");
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(paths, ["/users/{id}", "/signup"], "{text}");
+    // The environment's token is a secret: it is in no example.
+    assert!(!text.contains("local-token"), "{text}");
+    let out = run(&["validate", u]);
+    assert_eq!(out.code, Some(0), "{}", out.output());
+}
