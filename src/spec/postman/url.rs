@@ -191,7 +191,13 @@ fn base_url(host: &str, vars: &Variables) -> Result<String, Vec<String>> {
     if !left.is_empty() {
         return Err(left);
     }
-    let resolved = resolved.trim().trim_end_matches('/');
+    let mut resolved = resolved.trim().trim_end_matches('/');
+    // `protocol` given and a host variable holding a whole URL: the variable's scheme wins.
+    if let Some(i) = resolved.find("://")
+        && resolved[i + 3..].contains("://")
+    {
+        resolved = &resolved[i + 3..];
+    }
     if resolved.is_empty() {
         return Err(Vec::new());
     }
@@ -321,6 +327,15 @@ mod tests {
             ("id".into(), Some("7".into()), Some("the id".into()))
         );
         assert!(u.query[0].disabled);
+    }
+
+    #[test]
+    fn a_protocol_before_a_variable_holding_a_url_is_dropped() {
+        let u = read(
+            &json!({"protocol": "https", "host": ["{{baseUrl}}"], "path": ["users"]}),
+            &vars(),
+        );
+        assert_eq!(u.base, Ok("https://api.example.com/v1".into()));
     }
 
     #[test]
