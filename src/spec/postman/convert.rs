@@ -53,6 +53,9 @@ pub(super) struct Walk<'a> {
     /// is read in linear time.
     by_key: HashMap<String, usize>,
     ids: HashSet<String>,
+    /// The first path written for each shape (`/users/{}`): another method
+    /// on the same shape takes its template names, as OpenAPI wants.
+    shapes: HashMap<String, (String, Vec<String>)>,
 }
 
 /// Where an item sits: its JSON pointer and the folder names above it.
@@ -78,6 +81,7 @@ impl<'a> Walk<'a> {
             no_response: Vec::new(),
             by_key: HashMap::new(),
             ids: HashSet::new(),
+            shapes: HashMap::new(),
         }
     }
 
@@ -283,7 +287,8 @@ impl<'a> Walk<'a> {
             self.no_response.push(shown.to_string());
         }
         // The method and the path with template names blanked: what merges requests.
-        let key = format!("{method} {}", blank_templates(&url.path));
+        let shape = blank_templates(&url.path);
+        let key = format!("{method} {shape}");
         let description = body::item_description(request.get("description"))
             .or_else(|| body::item_description(item.get("description")));
         if let Some(op) = self.by_key.get(&key).map(|&i| &mut self.ops[i]) {
@@ -314,16 +319,30 @@ impl<'a> Walk<'a> {
         }
         let operation_id = self.operation_id(name, &method, &url.path);
         self.ids.insert(operation_id.clone());
-        self.by_key.insert(key.clone(), self.ops.len());
+        self.by_key.insert(key, self.ops.len());
+        let (path, mut path_params) = (url.path, url.path_params);
+        let path = match self.shapes.get(&shape) {
+            Some((first, names)) => {
+                for (p, name) in path_params.iter_mut().zip(names) {
+                    p.0 = name.clone();
+                }
+                first.clone()
+            }
+            None => {
+                let names = path_params.iter().map(|p| p.0.clone()).collect();
+                self.shapes.insert(shape, (path.clone(), names));
+                path
+            }
+        };
         let tag = (!place.folders.is_empty()).then(|| place.folders.join(" / "));
         self.ops.push(Op {
             method,
-            path: url.path,
+            path,
             operation_id,
             summary: name.to_string(),
             description,
             tag,
-            path_params: url.path_params,
+            path_params,
             query,
             headers: header_params,
             bodies: vec![(name.to_string(), req_body)],

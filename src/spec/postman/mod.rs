@@ -196,7 +196,8 @@ mod tests {
                 {"name": "Get", "request": {"method": "GET", "url": "http://x.test/a/:id"}},
                 {"name": "Get", "request": {"method": "GET", "url": "http://x.test/a/:other"}},
                 {"name": "Get", "request": {"method": "GET", "url": "http://x.test/b"}},
-                {"name": "Purge", "request": {"method": "PURGE", "url": "http://x.test/b"}}
+                {"name": "Purge", "request": {"method": "PURGE", "url": "http://x.test/b"}},
+                {"name": "Put", "request": {"method": "PUT", "url": "http://x.test/a/{{third}}"}}
             ]
         });
         let doc = load_document(&SpecSource::from_text("m.json", v.to_string())).unwrap();
@@ -205,7 +206,10 @@ mod tests {
             .iter()
             .map(|o| o.operation_id.as_str())
             .collect();
-        assert_eq!(ids, ["get", "get-b"]);
+        assert_eq!(ids, ["get", "put", "get-b"]);
+        // Another method on the same shape takes the first one's template names.
+        let paths: Vec<&str> = doc.operations.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, ["/a/{id}", "/a/{id}", "/b"]);
         assert!(
             doc.notices
                 .iter()

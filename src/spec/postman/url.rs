@@ -123,17 +123,27 @@ pub(super) fn pairs(list: &[Value], vars: &Variables) -> Vec<Pair> {
     list.iter()
         .filter_map(|p| {
             let key = p.get("key").and_then(Value::as_str)?;
+            let file = p.get("type").and_then(Value::as_str) == Some("file");
+            let value = if file {
+                // A file part names its file in `src` (a list for several,
+                // none when no file was chosen): its example is that name.
+                Some(
+                    match p.get("src") {
+                        Some(Value::Array(list)) => list.first().and_then(scalar_text),
+                        Some(v) => scalar_text(v),
+                        None => None,
+                    }
+                    .unwrap_or_default(),
+                )
+            } else {
+                p.get("value").and_then(scalar_text)
+            };
             Some(Pair {
                 key: vars.resolve(key),
-                // A file part names its file in `src`.
-                value: p
-                    .get("value")
-                    .or_else(|| p.get("src"))
-                    .and_then(scalar_text)
-                    .map(|v| vars.resolve(&v)),
+                value: value.map(|v| vars.resolve(&v)),
                 description: p.get("description").and_then(description),
                 disabled: p.get("disabled").and_then(Value::as_bool) == Some(true),
-                file: p.get("type").and_then(Value::as_str) == Some("file"),
+                file,
             })
         })
         .collect()
