@@ -1,6 +1,7 @@
 //! The inspector page (`GET /__specmock/`) in a real browser: Debian's
 //! chromium driven by playwright-core (tests/browser/inspector.mjs) against the
-//! real binary. Its dependencies are installed by `tests/browser/install`
+//! real binary (the four bundled documents, and a second server with
+//! `tests/documents/fields.yaml` for the field coverage tree). Its dependencies are installed by `tests/browser/install`
 //! (`make test` runs it before `cargo test`).
 
 use crate::common::Specmock;
@@ -51,11 +52,13 @@ fn inspector_page_works_in_chromium() {
     }
 
     let server = Specmock::serve(&[]);
+    let fields = Specmock::serve(&["tests/documents/fields.yaml"]);
     let screenshot = root.join("target/inspector.png");
     let mut child = Command::new("node")
         .arg(browser_dir.join("inspector.mjs"))
         .arg(&server.url)
         .arg(&screenshot)
+        .arg(&fields.url)
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -141,6 +141,12 @@ fn no_field_coverage_counts_nothing() {
     put_pet(&s);
     let c = coverage(&s, "?detail=fields");
     assert_eq!(op(&c, "putPet")["fields"]["used"], serde_json::json!([]));
+    assert_eq!(
+        c["summary"]["fields_counted"], false,
+        "not counted is said, never read as unused"
+    );
+    let on = Specmock::serve(&[DOC]);
+    assert_eq!(coverage(&on, "")["summary"]["fields_counted"], true);
 }
 
 const PUT: &str = r#"curl -fsS -o /dev/null -X PUT "$SPECMOCK_URL/v1/pets/7?sort=asc" -H 'x-trace: t1' -H 'content-type: application/json' -d '{"name":"Rex","tags":[{"label":"a"}],"labels":{"k":"v"},"owner":{"type":"company","company":"ACME"}}'"#;

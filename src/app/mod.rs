@@ -66,10 +66,12 @@ impl AppState {
         if let Some(r) = &config.record {
             options.upstream = crate::pipeline::Upstream::Record { strict: r.strict };
         }
+        let journal = Journal::new(config.journal);
+        journal.usage().set_counting(options.field_usage);
         Ok(AppState {
             contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
             options,
-            journal: Journal::new(config.journal),
+            journal,
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,

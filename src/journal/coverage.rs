@@ -96,6 +96,7 @@ impl Journal {
                 statuses_exercised: statuses - unexercised,
                 fields: operations.iter().map(|o| o.fields.total).sum(),
                 fields_used: operations.iter().map(|o| o.fields.used.len()).sum(),
+                fields_counted: self.usage().counting(),
             },
             operations,
             uncovered,
@@ -138,6 +139,9 @@ pub struct CoverageSummary {
     pub fields: usize,
     /// Of those, used at least once.
     pub fields_used: usize,
+    /// False when field usage is not counted (`--no-field-coverage`): the
+    /// fields are listed, none as used.
+    pub fields_counted: bool,
 }
 
 impl CoverageSummary {

@@ -32,6 +32,8 @@ struct OpUsage {
 #[derive(Debug, Default)]
 pub struct Usage {
     ops: Mutex<HashMap<String, OpUsage>>,
+    /// Whether exchanges are counted at all (`--no-field-coverage` turns it off).
+    counting: std::sync::atomic::AtomicBool,
 }
 
 /// What one answer was, as the usage counters read it.
@@ -102,6 +104,18 @@ impl Usage {
                 *c += 1;
             }
         }
+    }
+
+    /// Say whether exchanges are counted (coverage says so, so that "not
+    /// counted" never reads as "nothing used").
+    pub fn set_counting(&self, on: bool) {
+        self.counting
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True when exchanges are counted.
+    pub fn counting(&self) -> bool {
+        self.counting.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forget everything counted.

@@ -2,6 +2,8 @@
 //! the body properties sent and served, the enum values, the branches a
 //! value fits.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::catalog::{Catalog, MarkId, Node, type_bit};
@@ -33,51 +35,29 @@ impl Catalog {
         body: Option<&Value>,
     ) -> Hits {
         let mut hits = Hits::default();
-        let query_names: Vec<std::borrow::Cow<str>> = match &req.query {
-            Some(q) if self.params.iter().any(|p| p.at == ParamIn::Query) => q
-                .split('&')
-                .filter_map(|kv| kv.split('=').next())
-                .map(|k| percent_encoding::percent_decode_str(k).decode_utf8_lossy())
-                .collect(),
-            _ => Vec::new(),
-        };
-        let query_value = |name: &str| {
-            req.query.as_deref().and_then(|q| {
-                q.split('&').find_map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    (percent_encoding::percent_decode_str(k).decode_utf8_lossy() == name).then(
-                        || {
-                            percent_encoding::percent_decode_str(v)
-                                .decode_utf8_lossy()
-                                .into_owned()
-                        },
-                    )
-                })
-            })
-        };
+        let query = req.query.as_deref().unwrap_or("");
         for p in &self.params {
-            let (name, mark) = (&p.name, &p.mark);
-            let value: Option<String> = match p.at {
-                ParamIn::Path => Some(String::new()),
-                ParamIn::Query => query_names
-                    .iter()
-                    .any(|n| n == name || n.strip_suffix("[]") == Some(name.as_str()))
-                    .then(|| query_value(name).unwrap_or_default()),
-                ParamIn::Header => req.header_str(name).map(str::to_string),
+            let mark = &p.mark;
+            // Borrowed where it can be: most parameters are only looked for.
+            let value: Option<Cow<str>> = match p.at {
+                ParamIn::Path => Some(Cow::Borrowed("")),
+                ParamIn::Query => query_param(query, &p.name),
+                ParamIn::Header => req.header_str(&p.name).map(Cow::Borrowed),
                 ParamIn::Cookie => req.header_str("cookie").and_then(|c| {
                     c.split(';').find_map(|kv| {
                         let (k, v) = kv.trim().split_once('=')?;
-                        (k == name).then(|| v.to_string())
+                        (k == p.name).then_some(Cow::Borrowed(v))
                     })
                 }),
             };
             let Some(value) = value else { continue };
             hits.hit(*mark);
+            let value = value.as_ref();
             for (e, m) in &p.enums {
                 let matches = match e {
-                    Value::String(s) => *s == value,
+                    Value::String(s) => s == value,
                     // `?limit=10` against `enum: [10, 20]`.
-                    other => serde_json::from_str::<Value>(&value).ok().as_ref() == Some(other),
+                    other => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
                 };
                 if matches {
                     hits.hit(*m);
@@ -114,6 +94,26 @@ impl Catalog {
             Walk::new(self, hits).value(root, body);
         }
     }
+}
+
+/// The value of query parameter `name` (`name[]` too), decoded, if present.
+fn query_param<'q>(query: &'q str, name: &str) -> Option<Cow<'q, str>> {
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        let k = k.strip_suffix("[]").unwrap_or(k);
+        let same = if k.contains(['%', '+']) {
+            percent_encoding::percent_decode_str(k).decode_utf8_lossy() == name
+        } else {
+            k == name
+        };
+        same.then(|| {
+            if v.contains('%') {
+                percent_encoding::percent_decode_str(v).decode_utf8_lossy()
+            } else {
+                Cow::Borrowed(v)
+            }
+        })
+    })
 }
 
 struct Walk<'c, 'h> {
