@@ -21,6 +21,7 @@ mod hardening;
 mod messages;
 mod partial;
 mod playback;
+mod postman;
 mod prism_rules;
 mod real_documents;
 mod record;

@@ -18,7 +18,7 @@ use crate::contract::SpecPaths;
 #[derive(Debug, Clone, Args, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SpecArgs {
-    /// OpenAPI documents (YAML or JSON) or folders of them; none: the bundled vendor specs.
+    /// OpenAPI documents (YAML or JSON), Postman collections (v2.0, v2.1) or folders of them; none: the bundled vendor specs.
     #[arg(value_name = "SPEC|DIR")]
     pub specs: Vec<PathBuf>,
     /// Serve a document under a prefix of your choosing instead of its server
@@ -38,6 +38,10 @@ pub struct SpecArgs {
     /// never outside it, never the network.
     #[arg(long, value_name = "DIR")]
     pub ref_root: Option<PathBuf>,
+    /// A Postman environment file whose values fill the collections' `{{variables}}`
+    /// (repeatable; a later file wins, and any wins over the collection's own variables).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub postman_env: Vec<PathBuf>,
 }
 
 impl SpecArgs {
@@ -50,6 +54,7 @@ impl SpecArgs {
                 strict: self.strict_load,
                 max_ref_files: self.max_ref_files,
                 ref_root: self.ref_root.clone(),
+                postman_env: self.postman_env.clone(),
             },
         }
     }

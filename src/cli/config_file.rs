@@ -419,6 +419,7 @@ mod tests {
         for k in [
             "specs",
             "mount",
+            "postman-env",
             "host",
             "port",
             "fixtures",

@@ -29,6 +29,7 @@ mod error;
 mod lenient;
 mod model;
 mod paths;
+mod postman;
 mod refs;
 mod schema;
 mod shape;
@@ -98,6 +99,18 @@ impl Unsealed {
 /// [`load_document`] up to naming the operations: see [`Unsealed`].
 pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
     let value = parse_text(&src.display, &src.text)?;
+    // A Postman collection becomes an OpenAPI document, loaded as any other;
+    // what it could not carry over is noted, never an error.
+    if let Some((openapi, notes)) = postman::as_openapi(src, &value)? {
+        let mut read = load_value(src, openapi)?;
+        read.document.notices.splice(0..0, notes);
+        return Ok(read);
+    }
+    load_value(src, value)
+}
+
+/// The loader, from the parsed document on.
+fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
     let version = detect_version(&src.display, &value)?;
     let mut files = FileSet::new(&src.display, &src.file_name, src.dir.clone(), value);
     if version == SpecVersion::Swagger2 {
