@@ -42,6 +42,7 @@ mod delivery;
 mod export;
 mod fixtures;
 pub mod generate;
+mod har;
 mod idle;
 mod journal;
 mod limits;

@@ -17,6 +17,7 @@ mod forms;
 mod foundation;
 mod frontend;
 mod generation;
+mod har;
 mod hardening;
 mod messages;
 mod partial;

@@ -78,6 +78,30 @@ pub enum FixturesCommand {
     /// Validate every fixture's request and response against the contract; exit 1 if any fails.
     #[command(after_help = "Example:\n  specmock fixtures check --fixtures fixtures/ specs/")]
     Check(CheckArgs),
+    /// Turn a HAR export (browser network panel, proxy) into fixtures, redacted and checked as
+    /// recordings are; entries that match no operation are listed and skipped.
+    #[command(
+        after_help = "Example:\n  specmock fixtures import session.har --fixtures fixtures/ specs/"
+    )]
+    Import(ImportArgs),
+}
+
+/// `fixtures import` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The HAR file (HTTP Archive 1.2, JSON).
+    #[arg(value_name = "FILE.har")]
+    pub har: PathBuf,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json (required; with
+    /// several, the first).
+    #[allow(rustdoc::invalid_html_tags)]
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Vec<PathBuf>,
+    /// Also redact body values under this key (repeatable); token, secret, password, apiKey and key always are.
+    #[arg(long, value_name = "KEY")]
+    pub redact: Vec<String>,
 }
 
 /// `fixtures check` options.

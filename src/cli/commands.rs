@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+use super::args::{CheckArgs, ImportArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
 use crate::contract::{Contract, FixturePaths};
 use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
@@ -372,6 +372,40 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+pub(super) fn fixtures_import(args: &ImportArgs) -> ExitCode {
+    let Some(dir) = args.fixtures.first() else {
+        eprintln!(
+            "specmock: fixtures import needs --fixtures DIR (where the fixtures are written)"
+        );
+        return ExitCode::from(2);
+    };
+    let contract = match load(&args.spec) {
+        Ok(c) => c.redacting(&args.redact),
+        Err(code) => return code,
+    };
+    let done = match crate::har::import(&contract, &args.har, dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("specmock: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for p in &done.written {
+        println!("wrote {}", p.display());
+    }
+    for s in &done.skipped {
+        println!("skipped {s}");
+    }
+    println!(
+        "{} fixture(s) written, {} already there, {} entr{} skipped",
+        done.written.len(),
+        done.already,
+        done.skipped.len(),
+        if done.skipped.len() == 1 { "y" } else { "ies" }
+    );
+    ExitCode::SUCCESS
 }
 
 /// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.

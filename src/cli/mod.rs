@@ -113,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => commands::run(args),
         Command::Record(args) => commands::record(args),
         Command::Fixtures(FixturesCommand::Check(args)) => commands::fixtures_check(&args),
+        Command::Fixtures(FixturesCommand::Import(args)) => commands::fixtures_import(&args),
         Command::Export(ExportCommand::Pact(args)) => commands::export(&args, false),
         Command::Export(ExportCommand::Openapi(args)) => commands::export(&args, true),
         Command::Routes(args) => commands::routes(&args),
