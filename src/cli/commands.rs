@@ -169,6 +169,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         } else {
             None
         };
+        let stop = shutdown_signal();
         // One line on stdout, for scripts: the address to talk to.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
@@ -182,7 +183,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             server.url(),
             started.elapsed().as_millis()
         );
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS
@@ -334,6 +335,7 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let stop = shutdown_signal();
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
         let _ = out.flush();
@@ -345,7 +347,7 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 .as_deref()
                 .unwrap_or("each document's server URL")
         );
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS
@@ -423,24 +425,31 @@ pub fn document_env_name(doc: &str) -> String {
     format!("SPECMOCK_URL_{stem}")
 }
 
-async fn shutdown_signal() {
+/// SIGTERM or Ctrl-C. The handlers are installed when this is called, not
+/// when it is first awaited: call it before printing the address, so a
+/// script that signals as soon as it reads the address stops us cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut t), Some(mut i)) => {
+                    tokio::select! {
+                        _ = t.recv() => {}
+                        _ = i.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
