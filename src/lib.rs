@@ -43,6 +43,8 @@ pub mod contract;
 pub mod cors;
 #[doc(hidden)]
 pub mod delivery;
+#[doc(hidden)]
+pub mod diff;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod idle;

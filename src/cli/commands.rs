@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+use super::args::{CheckArgs, DiffArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
 use crate::contract::{Contract, FixturePaths};
 use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
@@ -312,6 +312,37 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+pub(super) fn diff(args: &DiffArgs) -> ExitCode {
+    let inputs = crate::diff::Inputs {
+        old: args.old.clone(),
+        new: args.new.clone(),
+        fixtures: args.fixtures.clone(),
+        reports: args.report.clone(),
+        fail_on: args.fail_on,
+        load: crate::spec::LoadOptions {
+            strict: false,
+            max_ref_files: args.max_ref_files,
+            ref_root: args.ref_root.clone(),
+        },
+    };
+    match crate::diff::run(&inputs) {
+        Ok(outcome) => {
+            let _ = std::io::stdout().write_all(outcome.render(args.format).as_bytes());
+            if outcome.failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(lines) => {
+            for l in lines {
+                eprintln!("specmock: {l}");
+            }
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -35,6 +35,7 @@ const WITH_KEYS: &[&[&str]] = &[
     &["routes"],
     &["validate"],
     &["fixtures", "check"],
+    &["diff"],
 ];
 
 /// Keys of a `[[document]]` table.
@@ -432,6 +433,9 @@ mod tests {
             "upstream",
             "strict",
             "redact",
+            "report",
+            "format",
+            "fail-on",
         ] {
             assert!(keys.contains(k), "{k} is not a key: {keys:?}");
         }
