@@ -116,7 +116,13 @@ fn a_fixture_marks_what_it_touches_and_nothing_else() {
     assert_eq!(v["failOn"], "used");
     // The fixture is also checked against v2 (it has no owner: v2 refuses it).
     assert_eq!(v["summary"]["fixturesChecked"], 1, "{v}");
-    assert!(v["fixtureProblems"][0].as_str().unwrap().contains("request.body/owner"), "{v}");
+    assert!(
+        v["fixtureProblems"][0]
+            .as_str()
+            .unwrap()
+            .contains("request.body/owner"),
+        "{v}"
+    );
     assert_eq!(r.code, Some(1), "{}", r.output());
 }
 

@@ -517,7 +517,10 @@ fn recursive_schemas_are_walked_once_per_branch() {
     let r = rules(&node(""), &node(", maxLength: 3"));
     // Found at the top node; the children's items are the same pair of
     // schemas, where the walk stops instead of recursing forever.
-    assert_eq!(r, vec![("request-property-max-length-decreased", Severity::Breaking)]);
+    assert_eq!(
+        r,
+        vec![("request-property-max-length-decreased", Severity::Breaking)]
+    );
 }
 
 #[test]

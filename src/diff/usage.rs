@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::rules::schema::view;
-use super::{Diff, Touch, op_parameters, op_request_body};
+use super::{Diff, Severity, Touch, op_parameters, op_request_body};
 use crate::contract::Contract;
 use crate::fixtures::{FixtureSource, FixtureStore};
 use crate::spec::{FileSet, Loc, Operation, ParamIn, StatusKey};
@@ -105,7 +105,12 @@ pub fn mark(diff: &mut Diff, evidence: &[Evidence]) -> BTreeSet<String> {
     for e in evidence {
         by_op.entry(e.op.as_str()).or_default().push(e);
     }
-    for c in &mut diff.changes {
+    // Only breaking changes are marked: the others break nobody.
+    for c in diff
+        .changes
+        .iter_mut()
+        .filter(|c| c.severity == Severity::Breaking)
+    {
         let mut who: BTreeSet<String> = BTreeSet::new();
         match (&c.old_op, &c.old_doc) {
             (Some(op), _) => {

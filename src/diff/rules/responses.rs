@@ -97,6 +97,22 @@ pub fn compare(p: &mut Pair) {
                 Some(_) => {}
             }
         }
+        for nh in nr.headers.iter().filter(|h| {
+            !or.headers
+                .iter()
+                .any(|o| o.name.eq_ignore_ascii_case(&h.name))
+        }) {
+            let nat = nr.loc.child("headers").child(&nh.name);
+            let msg = format!("response {key}: header {} is added", nh.name);
+            p.push(
+                "response-header-added",
+                Severity::Info,
+                status(key),
+                Some(&or.loc),
+                Some(&nat),
+                msg,
+            );
+        }
     }
     for nr in new
         .iter()
