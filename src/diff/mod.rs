@@ -144,6 +144,9 @@ pub struct Diff {
 
 // The fields of `Operation` are read here and only here, so a change to how
 // the model exposes them is a one-place fix.
+pub(crate) fn op_document(op: &Operation) -> &str {
+    &op.document
+}
 pub(crate) fn op_method(op: &Operation) -> &hyper::Method {
     &op.method
 }

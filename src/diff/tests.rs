@@ -311,6 +311,24 @@ fn request_properties() {
         Severity::Breaking,
     );
     has(
+        &pet(name, ""),
+        &pet("        name: {type: integer}", ""),
+        "request-property-type-changed",
+        Severity::Breaking,
+    );
+    has(
+        &pet(name, ""),
+        &pet("        name: {type: string, format: email}", ""),
+        "request-property-format-changed",
+        Severity::Breaking,
+    );
+    has(
+        &pet(name, ""),
+        &pet("        name: {type: string, minLength: 2}", ""),
+        "request-property-min-length-increased",
+        Severity::Breaking,
+    );
+    has(
         &pet("        age: {type: integer}", ""),
         &pet("        age: {type: integer, maximum: 30}", ""),
         "request-property-max-decreased",
@@ -560,4 +578,76 @@ fn required_fields_touch_what_callers_leave_out() {
             field: "request/name".into()
         }
     );
+}
+
+#[test]
+fn usage_marks_by_field_enum_value_status_and_missing_field() {
+    use super::usage::Evidence;
+    let fields = |f: &[&str]| Some(f.iter().map(|s| s.to_string()).collect());
+    let e = Evidence {
+        source: "fixture f.json".into(),
+        op: "pets/createPet".into(),
+        fields: fields(&[
+            "request/owner",
+            "request/owner/name",
+            "request/kind",
+            "response/201/id",
+        ]),
+        unknown: Vec::new(),
+        enums: Some([("request/kind".to_string(), vec![serde_json::json!("cat")])].into()),
+        statuses: ["201".to_string()].into(),
+    };
+    let field = |f: &str| Touch::Field { field: f.into() };
+    assert!(e.touches(&field("request/owner")));
+    assert!(e.touches(&field("request/owner/name")));
+    assert!(
+        !e.touches(&field("request/ownerId")),
+        "a prefix of a name is not the field"
+    );
+    assert!(e.touches(&field("response/201/id")));
+    assert!(
+        !e.touches(&field("response/200/id")),
+        "a status never answered"
+    );
+    assert!(e.touches(&Touch::Enum {
+        field: "request/kind".into(),
+        value: serde_json::json!("cat")
+    }));
+    assert!(!e.touches(&Touch::Enum {
+        field: "request/kind".into(),
+        value: serde_json::json!("bird")
+    }));
+    // Required now: breaks a caller that leaves it out, under a parent it sends.
+    assert!(e.touches(&Touch::Missing {
+        field: "request/age".into()
+    }));
+    assert!(!e.touches(&Touch::Missing {
+        field: "request/kind".into()
+    }));
+    assert!(e.touches(&Touch::Missing {
+        field: "request/owner/email".into()
+    }));
+    assert!(
+        !e.touches(&Touch::Missing {
+            field: "request/address/zip".into()
+        }),
+        "no address sent"
+    );
+    assert!(e.touches(&Touch::Status {
+        status: "201".into()
+    }));
+    assert!(!e.touches(&Touch::Status {
+        status: "404".into()
+    }));
+    // Without field usage, every field of the call counts.
+    let coarse = Evidence {
+        fields: None,
+        enums: None,
+        ..e
+    };
+    assert!(coarse.touches(&field("request/anything")));
+    assert!(coarse.touches(&Touch::Enum {
+        field: "request/kind".into(),
+        value: serde_json::json!("bird")
+    }));
 }

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::rules::schema::view;
-use super::{Diff, Severity, Touch, op_parameters, op_request_body};
+use super::{Diff, Severity, Touch, op_document, op_parameters, op_request_body};
 use crate::contract::Contract;
 use crate::fixtures::{FixtureSource, FixtureStore};
 use crate::spec::{FileSet, Loc, Operation, ParamIn, StatusKey};
@@ -259,7 +259,7 @@ pub fn from_fixtures(sources: &[FixtureSource], old: &Contract) -> (Vec<Evidence
             unmatched.push(src.display.clone());
             continue;
         };
-        let doc = old.document(&op.document);
+        let doc = old.document(op_document(&op));
         let mut fields = BTreeSet::new();
         let mut enums: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for p in op_parameters(&op)
