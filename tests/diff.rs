@@ -318,6 +318,11 @@ fn a_side_that_does_not_load_is_a_clear_error() {
         "{}",
         r.stderr
     );
+    // An empty (or mistyped) fixture folder is not "nothing is used".
+    let empty = tempfile::tempdir().unwrap();
+    let r = diff(&["--fixtures", empty.path().to_str().unwrap()]);
+    assert_eq!(r.code, Some(2), "{}", r.output());
+    assert!(r.stderr.contains("no fixture was found"), "{}", r.stderr);
 }
 
 #[test]

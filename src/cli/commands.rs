@@ -338,8 +338,13 @@ pub(super) fn diff(args: &DiffArgs) -> ExitCode {
             }
         }
         Err(lines) => {
-            for l in lines {
-                eprintln!("specmock: {l}");
+            // The first line says what failed; the rest are its details.
+            for (i, l) in lines.iter().enumerate() {
+                if i == 0 {
+                    eprintln!("specmock: {l}");
+                } else {
+                    eprintln!("{l}");
+                }
             }
             ExitCode::from(2)
         }

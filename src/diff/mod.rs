@@ -369,6 +369,18 @@ pub fn run(inputs: &Inputs) -> Result<output::Outcome, Vec<String>> {
         usage.push(format!("report {}", r.display()));
     }
     let sources = usage::fixture_sources(&inputs.fixtures).map_err(|e| vec![e])?;
+    if !inputs.fixtures.is_empty() && sources.is_empty() {
+        // A mistyped folder must not pass as "nothing here is used".
+        let dirs: Vec<String> = inputs
+            .fixtures
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        return Err(vec![format!(
+            "--fixtures: no fixture was found in {}: fixtures are .json, .yaml or .yml files (DIR/<document>/<operationId>/<name>.json); check the folder name",
+            dirs.join(", ")
+        )]);
+    }
     let (fixture_evidence, unmatched_fixtures) = usage::from_fixtures(&sources, &old);
     // The OLD document each fixture answers for, by file.
     let fixture_doc: HashMap<String, String> = fixture_evidence

@@ -232,8 +232,8 @@ pub fn from_report(path: &Path, old: &Contract) -> Result<Vec<Evidence>, String>
 pub fn fixture_sources(dirs: &[std::path::PathBuf]) -> Result<Vec<FixtureSource>, String> {
     let mut all = Vec::new();
     for d in dirs {
-        let s =
-            FixtureStore::dir_sources(d).map_err(|e| format!("--fixtures {}: {e}", d.display()))?;
+        let s = FixtureStore::dir_sources(d)
+            .map_err(|e| format!("--fixtures: {e} ({})", crate::fixtures::FOLDER_HINT))?;
         all.extend(s);
     }
     Ok(crate::fixtures::dedupe(all))
