@@ -370,6 +370,10 @@ impl Outcome {
     }
 }
 
+/// Most rows one Markdown table shows: a pull-request comment has a size
+/// limit (GitHub's is 65,536 characters), and the JSON output has them all.
+const MAX_ROWS: usize = 50;
+
 fn table(out: &mut String, changes: &[&Change], with_users: bool) {
     let _ = writeln!(
         out,
@@ -381,7 +385,7 @@ fn table(out: &mut String, changes: &[&Change], with_users: bool) {
         "|---|---|---|---|---|{}",
         if with_users { "---|" } else { "" }
     );
-    for c in changes {
+    for c in changes.iter().take(MAX_ROWS) {
         let loc = |l: &Option<String>| {
             l.as_deref()
                 .map_or("-".to_string(), |s| format!("`{}`", s.replace('`', "'")))
@@ -399,6 +403,13 @@ fn table(out: &mut String, changes: &[&Change], with_users: bool) {
             let _ = write!(out, " {} |", cell(&c.used_by.join("<br>")));
         }
         out.push('\n');
+    }
+    if changes.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "\n... and {} more (`specmock diff --format json` lists every change)",
+            changes.len() - MAX_ROWS
+        );
     }
     out.push('\n');
 }

@@ -651,3 +651,39 @@ fn usage_marks_by_field_enum_value_status_and_missing_field() {
         value: serde_json::json!("bird")
     }));
 }
+
+#[test]
+fn a_markdown_table_stops_at_fifty_rows_and_says_how_many_more() {
+    use super::output::{FailOn, Format, Outcome};
+    let change = |i: usize| super::Change {
+        rule: "api-path-removed",
+        severity: Severity::Breaking,
+        operation: format!("GET /p{i} (op{i})"),
+        old_op: Some(format!("d/op{i}")),
+        old_doc: Some("d".into()),
+        old: Some("d.yaml: #/paths/~1p".into()),
+        new: None,
+        message: "the operation is removed".into(),
+        touches: Touch::Operation,
+        used_by: Vec::new(),
+    };
+    let outcome = Outcome {
+        diff: super::Diff {
+            changes: (0..60).map(change).collect(),
+            ..Default::default()
+        },
+        old: vec!["d.yaml".into()],
+        new: vec!["e.yaml".into()],
+        usage: Vec::new(),
+        used_ops: Default::default(),
+        used_names: Vec::new(),
+        unmatched_fixtures: Vec::new(),
+        fixtures_checked: 0,
+        fixture_problems: Vec::new(),
+        fail_on: FailOn::Breaking,
+    };
+    let md = outcome.render(Format::Markdown);
+    assert_eq!(md.matches("| GET /p").count(), 50, "{md}");
+    assert!(md.contains("... and 10 more"), "{md}");
+    assert!(outcome.failed());
+}
