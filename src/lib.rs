@@ -39,6 +39,7 @@ mod clock;
 mod contract;
 mod cors;
 mod delivery;
+mod diff;
 mod export;
 mod fixtures;
 pub mod generate;

@@ -9,6 +9,7 @@ mod architecture;
 mod browser;
 mod bundled_bodies;
 mod ci;
+mod diff;
 mod examples;
 mod export;
 mod field_coverage;

@@ -178,6 +178,38 @@ pub struct RecordArgs {
     pub document_upstream: Vec<(String, String)>,
 }
 
+/// `diff` options.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The version the consumer was written against: a document or a folder of them.
+    #[arg(value_name = "OLD", value_hint = ValueHint::AnyPath)]
+    pub old: PathBuf,
+    /// The vendor's new version: a document or a folder of them.
+    #[arg(value_name = "NEW", value_hint = ValueHint::AnyPath)]
+    pub new: PathBuf,
+    /// Fixtures of this consumer (repeatable): what they touch marks breaking changes `used`,
+    /// and each is checked against NEW.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub fixtures: Vec<PathBuf>,
+    /// The JSON report of a `specmock run` or `serve --report-json` (repeatable): the
+    /// operations, statuses and fields it records mark breaking changes `used`.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub report: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::diff::output::Format::Text)]
+    pub format: crate::diff::output::Format,
+    /// Exit 1 on a used breaking change (the default with --fixtures or --report), on any
+    /// breaking change (the default without), or never.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub fail_on: Option<crate::diff::output::FailOn>,
+    /// Most files one document may pull in through `$ref`.
+    #[arg(long, value_name = "N", default_value_t = crate::spec::LoadOptions::default().max_ref_files, value_parser = parse_usize)]
+    pub max_ref_files: usize,
+    /// Let `$ref`s reach files anywhere under DIR (default: only the document's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub ref_root: Option<PathBuf>,
+}
+
 /// `run` options.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -325,6 +357,8 @@ pub const NOT_KEYS: &[&str] = &[
     "report",
     "output",
     "document-name",
+    "old",
+    "new",
 ];
 
 fn parse_port(s: &str) -> Result<u16, String> {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, ImportArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+use super::args::{CheckArgs, DiffArgs, ImportArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
 use crate::contract::{Contract, FixturePaths};
 use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
@@ -408,6 +408,43 @@ pub(super) fn fixtures_import(args: &ImportArgs) -> ExitCode {
         if done.skipped.len() == 1 { "y" } else { "ies" }
     );
     ExitCode::SUCCESS
+}
+
+pub(super) fn diff(args: &DiffArgs) -> ExitCode {
+    let inputs = crate::diff::Inputs {
+        old: args.old.clone(),
+        new: args.new.clone(),
+        fixtures: args.fixtures.clone(),
+        reports: args.report.clone(),
+        fail_on: args.fail_on,
+        load: crate::spec::LoadOptions {
+            strict: false,
+            max_ref_files: args.max_ref_files,
+            ref_root: args.ref_root.clone(),
+            ..Default::default()
+        },
+    };
+    match crate::diff::run(&inputs) {
+        Ok(outcome) => {
+            let _ = std::io::stdout().write_all(outcome.render(args.format).as_bytes());
+            if outcome.failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(lines) => {
+            // The first line says what failed; the rest are its details.
+            for (i, l) in lines.iter().enumerate() {
+                if i == 0 {
+                    eprintln!("specmock: {l}");
+                } else {
+                    eprintln!("{l}");
+                }
+            }
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.

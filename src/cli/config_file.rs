@@ -37,6 +37,7 @@ const WITH_KEYS: &[&[&str]] = &[
     &["fixtures", "check"],
     &["export", "pact"],
     &["export", "openapi"],
+    &["diff"],
 ];
 
 /// Keys of a `[[document]]` table.
@@ -459,6 +460,8 @@ mod tests {
             "redact",
             "consumer",
             "provider",
+            "format",
+            "fail-on",
         ] {
             assert!(keys.contains(k), "{k} is not a key: {keys:?}");
         }
