@@ -163,7 +163,7 @@ pub fn junit(coverage: &Coverage) -> String {
 }
 
 /// Escape text for XML content and attributes; drop characters XML 1.0 forbids.
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -253,8 +253,8 @@ impl Outcome {
             let _ = writeln!(
                 cases,
                 "    <testcase classname=\"specmock.diff.{}\" name=\"{}\" time=\"0\">",
-                xml(doc),
-                xml(name)
+                crate::report::xml(doc),
+                crate::report::xml(name)
             );
             for c in self.breaking().filter(|c| {
                 let this = c.old_op.as_deref() == Some(op.as_str())
@@ -274,9 +274,9 @@ impl Outcome {
                 let _ = writeln!(
                     cases,
                     "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                    xml(&c.message),
-                    xml(c.rule),
-                    xml(&body)
+                    crate::report::xml(&c.message),
+                    crate::report::xml(c.rule),
+                    crate::report::xml(&body)
                 );
             }
             let _ = writeln!(cases, "    </testcase>");
@@ -296,15 +296,15 @@ impl Outcome {
                 let _ = writeln!(
                     cases,
                     "      <failure message=\"{}\" type=\"FixtureCheck\">{}</failure>",
-                    xml(&message),
-                    xml(&self.fixture_problems.join("\n"))
+                    crate::report::xml(&message),
+                    crate::report::xml(&self.fixture_problems.join("\n"))
                 );
             }
             let _ = writeln!(cases, "    </testcase>");
         }
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"specmock diff\" tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"specmock diff\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n    <system-out>{}</system-out>\n{cases}  </testsuite>\n</testsuites>\n",
-            xml(&self.summary())
+            crate::report::xml(&self.summary())
         )
     }
 
@@ -417,20 +417,4 @@ fn table(out: &mut String, changes: &[&Change], with_users: bool) {
 /// A Markdown table cell: pipes escaped, one line.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -70,26 +70,18 @@ impl Journal {
                 fields: self.usage.coverage(op, contract.catalog(op)),
             });
         }
-        let unrouted: Vec<Unrouted> = inner
-            .unrouted
-            .iter()
-            .map(|((m, p), (n, s))| Unrouted {
-                method: m.clone(),
-                path: p.clone(),
-                count: *n,
-                status: *s,
-            })
-            .collect();
-        let forwarded: Vec<Unrouted> = inner
-            .forwarded
-            .iter()
-            .map(|((m, p), (n, s))| Unrouted {
-                method: m.clone(),
-                path: p.clone(),
-                count: *n,
-                status: *s,
-            })
-            .collect();
+        let listed = |map: &BTreeMap<(String, String), (u64, u16)>| -> Vec<Unrouted> {
+            map.iter()
+                .map(|((m, p), (n, s))| Unrouted {
+                    method: m.clone(),
+                    path: p.clone(),
+                    count: *n,
+                    status: *s,
+                })
+                .collect()
+        };
+        let unrouted = listed(&inner.unrouted);
+        let forwarded = listed(&inner.forwarded);
         let covered = operations.iter().filter(|o| o.called > 0).count();
         let statuses = operations.iter().map(|o| o.declared.len()).sum::<usize>();
         let unexercised = operations
