@@ -259,6 +259,7 @@ mod tests {
             response_violations: vec![],
             duration_us: 492,
             response: Default::default(),
+            callback: None,
         }
     }
 

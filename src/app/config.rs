@@ -53,6 +53,8 @@ pub struct ServeConfig {
     pub stateful: bool,
     /// Request limits.
     pub limits: Limits,
+    /// Callbacks and webhooks: where they may go, when, how long to wait.
+    pub callbacks: crate::callback::Settings,
 }
 
 pub use crate::limits::Limits;
@@ -87,6 +89,7 @@ impl Default for ServeConfig {
             fault_rate: 0.0,
             stateful: false,
             limits: Limits::default(),
+            callbacks: Default::default(),
         }
     }
 }

@@ -27,8 +27,10 @@ pub struct AppState {
     pub contract: ArcSwap<Contract>,
     /// Pipeline options.
     pub options: PipelineOptions,
-    /// The request journal and coverage counters.
-    pub journal: Journal,
+    /// The request journal and coverage counters (shared with the callbacks, which journal too).
+    pub journal: Arc<Journal>,
+    /// Callbacks and webhooks sent to the consumer.
+    pub callbacks: crate::callback::Dispatcher,
     pub admin: AdminAccess,
     pub reports: ReportPaths,
     /// Record mode.
@@ -66,10 +68,17 @@ impl AppState {
         if let Some(r) = &config.record {
             options.upstream = crate::pipeline::Upstream::Record { strict: r.strict };
         }
+        let journal = Arc::new(Journal::new(config.journal));
+        let callbacks = crate::callback::Dispatcher::new(
+            &config.callbacks,
+            journal.clone(),
+            config.pipeline.respond.seed,
+        )?;
         Ok(AppState {
             contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
             options,
-            journal: Journal::new(config.journal),
+            journal,
+            callbacks,
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,

@@ -23,6 +23,7 @@
 //! ```
 
 mod build;
+mod callbacks;
 mod compile;
 mod encoding;
 mod error;
@@ -40,6 +41,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use callbacks::{Callback, CallbackKind};
 pub use compile::{Compiled, locate};
 pub use error::{LoadError, LoadErrors, RefError, escape_token, pointer, unescape_token};
 pub use model::*;
@@ -141,6 +143,8 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
         warnings: Vec::new(),
     };
     let mut operations = builder.operations();
+    let mut callbacks = builder.callbacks(&operations);
+    callbacks.extend(builder.webhooks());
     if !builder.errors.is_empty() {
         return Err(LoadErrors(builder.errors));
     }
@@ -161,6 +165,7 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
         server_url,
         base_path,
         operations: Vec::new(),
+        callbacks,
         files,
         warnings,
         notices,
