@@ -473,3 +473,42 @@ async fn mock_server_exposes_the_callbacks_and_their_answers() {
     assert_eq!(server.received_requests().len(), 1);
     server.stop().await;
 }
+
+#[test]
+#[cfg_attr(
+    specmock_skip_browser,
+    ignore = "SPECMOCK_SKIP_BROWSER=1: the browser test is skipped"
+)]
+fn the_inspector_lists_callbacks_apart_from_requests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("tests/browser/callbacks.mjs");
+    assert!(
+        root.join("tests/browser/node_modules/playwright-core")
+            .is_dir(),
+        "run tests/browser/install (or set SPECMOCK_SKIP_BROWSER=1)"
+    );
+    let up = Upstream::start(receiver);
+    let s = Specmock::serve(&[
+        SUBSCRIPTIONS,
+        "--callbacks-to",
+        "loopback",
+        "--callback-delay",
+        "0",
+    ]);
+    assert_eq!(subscribe(&s, &format!("{}/bad", up.url), None), 201);
+    assert_eq!(poll(|| callback_entries(&s), |e| e.len() >= 2).len(), 2);
+    let shot = root.join("target/inspector-callbacks.png");
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .arg(&s.url)
+        .arg(&shot)
+        .current_dir(root)
+        .output()
+        .expect("spawn node");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+}
