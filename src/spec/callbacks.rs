@@ -50,7 +50,7 @@ pub struct Callback {
     pub expression: String,
     /// The request it sends and the answers it accepts, compiled. Its
     /// `operationId` is `owner.name` (`createSubscription.onEvent`) or
-    /// `webhook.name`; its path is the expression.
+    /// `webhook.name`; its path is the expression (a webhook's: its name).
     pub operation: Arc<Operation>,
 }
 
@@ -99,7 +99,8 @@ impl Builder<'_> {
         let mut out = Vec::new();
         for name in names {
             let id = format!("webhook.{name}");
-            for (op, _) in self.path_item_operations(&top.child(&name), &id, "") {
+            // Its name stands where a path would: a webhook has no URL of its own.
+            for (op, _) in self.path_item_operations(&top.child(&name), &id, &name) {
                 out.push(Pending {
                     kind: CallbackKind::Webhook,
                     name: name.clone(),
