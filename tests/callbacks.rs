@@ -18,7 +18,13 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// The consumer's receiver: `/ok...` answers 204, `/note` 200 with a body
 /// that breaks the declared one, `/bad...` an undeclared 418.
 fn receiver(_method: &str, path: &str, _head: &str) -> Answer {
-    if path.starts_with("/bad") {
+    if path.starts_with("/secret") {
+        let headers = vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("Set-Cookie".into(), "session=abc123".into()),
+        ];
+        (200, headers, r#"{"accepted":true,"token":"abc123"}"#.into())
+    } else if path.starts_with("/bad") {
         (418, vec![], "teapot".into())
     } else if path.starts_with("/note") {
         let ct = vec![("Content-Type".into(), "application/json".into())];
@@ -193,6 +199,55 @@ fn an_answer_outside_the_contract_is_a_violation_in_the_journal() {
     assert_eq!(e["status"], 0, "{e}");
     assert_eq!(e["violations"][0]["location"], "answer", "{e}");
     assert!(e["callback"]["error"].as_str().is_some(), "{e}");
+}
+
+#[test]
+fn credentials_in_callbacks_and_answers_are_redacted() {
+    let up = Upstream::start(receiver);
+    let s = Specmock::serve(&[
+        SUBSCRIPTIONS,
+        "--callbacks-to",
+        "loopback",
+        "--callback-delay",
+        "0",
+    ]);
+    let url = format!("{}/secret?token=abc123&x=1", up.url);
+    assert_eq!(subscribe(&s, &url, Some("callbacks=onEvent")), 201);
+    let entries = poll(|| callback_entries(&s), |e| !e.is_empty());
+    let e = &entries[0];
+    assert_eq!(e["status"], 200, "{e}");
+    assert_eq!(e["violations"], json!([]), "{e}");
+    // The receiver did get the secret: only what specmock keeps is redacted.
+    assert!(up.seen.lock().unwrap()[0].contains("token=abc123"));
+    assert!(
+        e["callback"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("token=%3Credacted%3E"),
+        "{e}"
+    );
+    assert!(
+        e["callback"]["answer_body"]
+            .as_str()
+            .unwrap()
+            .contains("<redacted>"),
+        "{e}"
+    );
+    // The triggering request's own body holds the URL as the client sent it:
+    // a query in a body member is the client's data. Callback entries hold none.
+    for c in &entries {
+        assert!(!c.to_string().contains("abc123"), "{c}");
+    }
+    let (_, log) = s.terminate();
+    let callback_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("callback POST"))
+        .collect();
+    assert!(!callback_lines.is_empty(), "{log}");
+    assert!(
+        callback_lines.iter().all(|l| !l.contains("abc123")),
+        "{log}"
+    );
 }
 
 #[test]
