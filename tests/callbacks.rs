@@ -457,11 +457,14 @@ fn run_fails_when_the_receiver_answers_an_undeclared_status() {
     );
 
     let good = script("/ok");
+    let report = dir.path().join("r.json");
     let out = run(&[
         "run",
         SUBSCRIPTIONS,
         "--callbacks-to",
         "loopback",
+        "--report-json",
+        report.to_str().unwrap(),
         "--report-junit",
         j.to_str().unwrap(),
         "--",
@@ -476,6 +479,18 @@ fn run_fails_when_the_receiver_answers_an_undeclared_status() {
         "{}",
         out.stderr
     );
+    // Callbacks are the API's requests, not the consumer's: the Pact holds
+    // only the subscription, and exporting does not trip over them.
+    let pact = run(&[
+        "export",
+        "pact",
+        "--report",
+        report.to_str().unwrap(),
+        SUBSCRIPTIONS,
+    ]);
+    assert_eq!(pact.code, Some(0), "{}", pact.stderr);
+    let pact: Value = serde_json::from_str(&pact.stdout).unwrap();
+    assert_eq!(pact["interactions"].as_array().unwrap().len(), 1, "{pact}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
