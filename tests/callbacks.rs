@@ -582,3 +582,22 @@ fn the_inspector_lists_callbacks_apart_from_requests() {
     );
     assert!(out.status.success(), "{text}");
 }
+
+#[test]
+fn a_webhook_example_that_breaks_its_schema_fails_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(PETS).unwrap();
+    let broken = text.replace("{id: 2, name: Tom", "{id: two, name: Tom");
+    assert_ne!(broken, text);
+    let f = dir.path().join("pets.yaml");
+    std::fs::write(&f, broken).unwrap();
+    let out = run(&["validate", f.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.output());
+    assert!(
+        out.output()
+            .contains("#/webhooks/newPet/post/requestBody/content/application~1json/examples/tom/value: example does not match its schema at /id"),
+        "{}",
+        out.output()
+    );
+    assert_eq!(run(&["validate", PETS]).code, Some(0));
+}

@@ -56,7 +56,7 @@ pub struct Callback {
 
 impl Builder<'_> {
     /// The callbacks of every operation of `ops` (3.0 and 3.1 alike).
-    pub fn callbacks(&mut self, ops: &[Operation]) -> Vec<Callback> {
+    pub fn callbacks(&mut self, ops: &[Operation]) -> Vec<Pending> {
         let mut out = Vec::new();
         for op in ops {
             let at = op.loc.child("callbacks");
@@ -86,11 +86,11 @@ impl Builder<'_> {
                 }
             }
         }
-        seal(out)
+        out
     }
 
     /// The document's top-level `webhooks` (3.1).
-    pub fn webhooks(&mut self) -> Vec<Callback> {
+    pub fn webhooks(&mut self) -> Vec<Pending> {
         let top = Loc::new(&self.files.root, "").child("webhooks");
         let names: Vec<String> = match self.files.get(&top).and_then(Value::as_object) {
             Some(m) => m.keys().filter(|k| !k.starts_with("x-")).cloned().collect(),
@@ -110,7 +110,7 @@ impl Builder<'_> {
                 });
             }
         }
-        seal(out)
+        out
     }
 
     /// A callback object or path item, through its `$ref`.
@@ -177,18 +177,19 @@ fn op_owner(id: &str) -> String {
     id.rsplit_once('.').map_or(id, |(o, _)| o).to_string()
 }
 
-/// A callback whose operation is not shared yet.
-struct Pending {
+/// A callback whose operation is not shared yet (its examples are checked
+/// with the served operations' before it is).
+pub struct Pending {
     kind: CallbackKind,
     name: String,
     owner: Option<String>,
     expression: String,
-    operation: Operation,
+    pub(super) operation: Operation,
 }
 
 /// Two expressions of one callback sending the same method would share an
 /// id: the later ones get `-2`, `-3`. Then the operations are shared.
-fn seal(list: Vec<Pending>) -> Vec<Callback> {
+pub fn seal(list: Vec<Pending>) -> Vec<Callback> {
     let mut seen = std::collections::HashSet::new();
     list.into_iter()
         .map(|mut p| {

@@ -155,8 +155,14 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, notices) = check_examples(&files, &mut operations);
+    let (example_warnings, mut notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
+    // A callback's examples are what specmock sends: checked the same way.
+    for cb in &mut callbacks {
+        let (w, n) = check_examples(&files, std::slice::from_mut(&mut cb.operation));
+        warnings.extend(w);
+        notices.extend(n);
+    }
     let document = Document {
         name: src.name.clone(),
         display: src.display.clone(),
@@ -165,7 +171,7 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
         server_url,
         base_path,
         operations: Vec::new(),
-        callbacks,
+        callbacks: callbacks::seal(callbacks),
         files,
         warnings,
         notices,
