@@ -288,8 +288,8 @@ pub struct ServeArgs {
     /// Milliseconds the consumer has to answer a callback or webhook (no retries, no redirects).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_u64)]
     pub callback_timeout: u64,
-    /// Send a declared webhook on a schedule, NAME=URL[@INTERVAL] (500ms, 10s, 1m; no interval:
-    /// once at start); the URL counts as listed in --callbacks-to (repeatable).
+    /// Send a declared webhook on a schedule: NAME=URL once at start, NAME=URL@INTERVAL again
+    /// every 500ms, 10s, 1m...; the URL counts as listed in --callbacks-to (repeatable).
     #[arg(long, value_name = "NAME=URL[@INTERVAL]", value_parser = crate::callback::parse_webhook)]
     #[serde(serialize_with = "webhooks")]
     pub webhook: Vec<crate::callback::Scheduled>,
