@@ -317,6 +317,14 @@ impl Contract {
         self.documents.iter().flat_map(|d| d.callbacks.iter())
     }
 
+    /// A callback's or webhook's operation by id (`createSubscription.onEvent`,
+    /// `document/webhook.newPet`), for verification.
+    pub fn callback_operation(&self, id: &str) -> Option<&Arc<Operation>> {
+        self.callbacks()
+            .map(|c| &c.operation)
+            .find(|o| o.display_id == id || o.qualified() == id)
+    }
+
     /// Find an operation by `operationId`, `document/operationId` or display id.
     pub fn operation(&self, id: &str) -> Option<&Arc<Operation>> {
         self.operations()

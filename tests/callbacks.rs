@@ -137,6 +137,23 @@ fn a_subscription_calls_back_with_a_body_valid_against_its_schema() {
     assert_eq!(on_event["unexercised"], json!(["200"]));
     assert_eq!(cov["summary"]["callbacks"], 2);
     assert_eq!(cov["summary"]["requests"], 1);
+    // Verification reads callbacks like operations.
+    let verify = |body: Value| {
+        let r = send(
+            "POST",
+            &s.url("/__specmock/verify"),
+            &[("content-type", "application/json")],
+            Some(&body.to_string()),
+        );
+        (r.status, r.json())
+    };
+    let (status, r) = verify(
+        json!({"operation": "createSubscription.onEvent", "status": 204, "count": {"exactly": 1}}),
+    );
+    assert_eq!(status, 200, "{r}");
+    let (status, r) =
+        verify(json!({"operation": "createSubscription.onEvent", "violations": true}));
+    assert_eq!(status, 417, "{r}");
 }
 
 #[test]

@@ -427,7 +427,10 @@ impl Journal {
     /// from the counters (exact even after the ring wrapped) unless the
     /// expectation filters on something only entries know.
     pub fn verify(&self, contract: &Contract, v: &Verification) -> VerifyResult {
-        let qualified = contract.operation(&v.operation).map(|o| o.qualified_id());
+        let qualified = contract
+            .operation(&v.operation)
+            .or_else(|| contract.callback_operation(&v.operation))
+            .map(|o| o.qualified_id());
         let seen = match &qualified {
             None => 0,
             Some(q) => {
