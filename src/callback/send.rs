@@ -315,7 +315,7 @@ pub fn entry(journal: &Journal, r: Record<'_>) -> JournalEntry {
         }
         s
     });
-    e.callback = Some(CallbackInfo {
+    e.callback = Some(Box::new(CallbackInfo {
         kind: r.callback.kind.as_str().to_string(),
         name: r.callback.name.clone(),
         url: safe,
@@ -324,7 +324,7 @@ pub fn entry(journal: &Journal, r: Record<'_>) -> JournalEntry {
         answer_headers,
         answer_body,
         trigger: r.trigger,
-    });
+    }));
     e
 }
 

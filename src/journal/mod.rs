@@ -90,8 +90,9 @@ pub struct JournalEntry {
     /// A request specmock sent its consumer (a callback or a webhook):
     /// `status` and `violations` are then the consumer's answer and how it
     /// broke the callback's declared responses. `None` for served requests.
+    /// Boxed: served requests, nearly every entry, pay one pointer for it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub callback: Option<CallbackInfo>,
+    pub callback: Option<Box<CallbackInfo>>,
     /// The answer's media type and body, for the exports. Never serialised:
     /// the export module redacts it before it leaves the process.
     #[serde(skip)]
@@ -192,7 +193,10 @@ impl JournalEntry {
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
             + self.response.size()
-            + self.callback.as_ref().map_or(0, CallbackInfo::size)
+            + self
+                .callback
+                .as_ref()
+                .map_or(0, |c| heap(std::mem::size_of::<CallbackInfo>()) + c.size())
     }
 }
 
