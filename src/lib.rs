@@ -32,6 +32,7 @@
 
 mod admin;
 mod app;
+mod callback;
 // The binary's entry point (`main.rs`) and the settings model's key list.
 #[doc(hidden)]
 pub mod cli;
@@ -66,14 +67,15 @@ mod usage;
 mod validate;
 mod watch;
 
+pub use callback::{Scheduled as ScheduledWebhook, Settings as CallbackSettings};
 pub use contract::{BUNDLED_SPECS, Contract, FixturePaths, SpecPaths};
 pub use fixtures::{
     CheckReport, FixtureSource, FixtureStore, SequenceCursors, check as check_fixtures,
 };
 pub use journal::MinCoverage;
 pub use journal::{
-    Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage, Unrouted,
-    Verification, VerifyResult,
+    CallbackInfo, Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage,
+    Unrouted, Verification, VerifyResult,
 };
 pub use limits::Limits;
 pub use mock_server::MockServer;

@@ -263,6 +263,7 @@ mod tests {
             forwarded: false,
             duration_us: 492,
             response: Default::default(),
+            callback: None,
         }
     }
 

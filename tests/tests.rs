@@ -8,6 +8,7 @@ mod adoption;
 mod architecture;
 mod browser;
 mod bundled_bodies;
+mod callbacks;
 mod ci;
 mod diff;
 mod examples;

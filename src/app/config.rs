@@ -58,6 +58,8 @@ pub struct ServeConfig {
     pub upstream_unmatched: Option<String>,
     /// Operations always forwarded under partial mocking.
     pub passthrough: Vec<String>,
+    /// Callbacks and webhooks: where they may go, when, how long to wait.
+    pub callbacks: crate::callback::Settings,
 }
 
 pub use crate::limits::Limits;
@@ -94,6 +96,7 @@ impl Default for ServeConfig {
             limits: Limits::default(),
             upstream_unmatched: None,
             passthrough: Vec::new(),
+            callbacks: Default::default(),
         }
     }
 }

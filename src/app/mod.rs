@@ -27,8 +27,10 @@ pub struct AppState {
     pub contract: ArcSwap<Contract>,
     /// Pipeline options.
     pub options: PipelineOptions,
-    /// The request journal and coverage counters.
-    pub journal: Journal,
+    /// The request journal and coverage counters (shared with the callbacks, which journal too).
+    pub journal: Arc<Journal>,
+    /// Callbacks and webhooks sent to the consumer.
+    pub callbacks: crate::callback::Dispatcher,
     pub admin: AdminAccess,
     pub reports: ReportPaths,
     /// Record mode.
@@ -78,12 +80,18 @@ impl AppState {
             }
             _ => None,
         };
-        let journal = Journal::new(config.journal);
+        let journal = Arc::new(Journal::new(config.journal));
+        let callbacks = crate::callback::Dispatcher::new(
+            &config.callbacks,
+            journal.clone(),
+            config.pipeline.respond.seed,
+        )?;
         journal.usage().set_counting(options.field_usage);
         Ok(AppState {
             contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
             options,
             journal,
+            callbacks,
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,

@@ -226,6 +226,10 @@ pub struct RunArgs {
     /// repeated): a consumer rarely uses the whole vendor API.
     #[arg(long, value_name = "OPERATION", value_delimiter = ',')]
     pub coverage_scope: Vec<String>,
+    /// Milliseconds `run` waits, once the command is done, for callbacks and webhooks still in
+    /// flight before its verdict.
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_u64)]
+    pub callback_wait: u64,
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -342,6 +346,22 @@ pub struct ServeArgs {
     /// Most connections served at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = parse_usize)]
     pub max_connections: usize,
+    /// Where callbacks and webhooks may be sent: host names, host:port, addresses, CIDR ranges or
+    /// `loopback` (comma-separated or repeated). The resolved address is checked; nothing is sent
+    /// to a target not listed (a URL in a request body is the client's word, not yours).
+    #[arg(long, value_name = "TARGET", value_delimiter = ',', value_parser = crate::callback::parse_target)]
+    pub callbacks_to: Vec<String>,
+    /// Milliseconds between an answer and the callbacks it triggers.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = parse_u64)]
+    pub callback_delay: u64,
+    /// Milliseconds the consumer has to answer a callback or webhook (no retries, no redirects).
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_u64)]
+    pub callback_timeout: u64,
+    /// Send a declared webhook on a schedule: NAME=URL once at start, NAME=URL@INTERVAL again
+    /// every 500ms, 10s, 1m...; the URL counts as listed in --callbacks-to (repeatable).
+    #[arg(long, value_name = "NAME=URL[@INTERVAL]", value_parser = crate::callback::parse_webhook)]
+    #[serde(serialize_with = "webhooks")]
+    pub webhook: Vec<crate::callback::Scheduled>,
     /// Print the settings in force (flags, specmock.toml, defaults) as a specmock.toml and exit.
     #[arg(long)]
     #[serde(skip)]
@@ -434,6 +454,14 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// Mounts print as the flag takes them: `FILE=/PREFIX`.
 fn mounts<S: serde::Serializer>(v: &[(PathBuf, String)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|(f, p)| format!("{}={p}", f.display())))
+}
+
+/// Webhooks print as the flag takes them: `NAME=URL@INTERVAL`.
+fn webhooks<S: serde::Serializer>(
+    v: &[crate::callback::Scheduled],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|w| w.to_string()))
 }
 
 /// Latency prints as the flag takes it: `MS` or `MIN..MAX`.

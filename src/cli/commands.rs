@@ -70,6 +70,12 @@ impl ServeArgs {
                 idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
                 max_connections: self.max_connections.max(1),
             },
+            callbacks: crate::callback::Settings {
+                targets: self.callbacks_to.clone(),
+                delay: std::time::Duration::from_millis(self.callback_delay),
+                timeout: std::time::Duration::from_millis(self.callback_timeout.max(1)),
+                webhooks: self.webhook.clone(),
+            },
         }
     }
 
@@ -221,6 +227,14 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         })
         .await;
         let state = server.state().clone();
+        let wait = std::time::Duration::from_millis(args.callback_wait);
+        if !state.callbacks.wait(wait).await {
+            eprintln!(
+                "specmock: {} callback(s) still in flight after --callback-wait {} ms; judged without them",
+                state.callbacks.in_flight(),
+                args.callback_wait
+            );
+        }
         server.shutdown().await;
         let coverage = state
             .journal
@@ -231,6 +245,12 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             "specmock: {} request(s); {} broke the contract; {} matched no operation; {}/{} operations called",
             s.requests, s.violating_requests, s.unrouted_requests, s.covered, s.operations
         );
+        if s.callbacks > 0 {
+            eprintln!(
+                "specmock: {} callback(s) and webhook(s) sent; {} answered outside the contract",
+                s.callbacks, s.violating_callbacks
+            );
+        }
         eprintln!(
             "specmock: coverage{}: operations {}%, statuses {}% ({}/{}), fields {}% ({}/{})",
             if args.coverage_scope.is_empty() { "" } else { " (scoped)" },
@@ -264,7 +284,8 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
                 ExitCode::from(u8::try_from(code.clamp(1, 255)).unwrap_or(1))
             }
             Ok(Ok(_)) => {
-                if (s.violating_requests > 0 || s.unrouted_requests > 0) && !args.allow_violations {
+                let broken = s.violating_requests + s.unrouted_requests + s.violating_callbacks;
+                if broken > 0 && !args.allow_violations {
                     eprintln!("specmock: the contract was broken (use --allow-violations to only report)");
                     ExitCode::FAILURE
                 } else if !shortfalls.is_empty() {

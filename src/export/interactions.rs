@@ -35,6 +35,11 @@ pub fn interactions(contract: &Contract, journal: &Journal) -> Vec<Value> {
         if e.operation.is_none() || !e.violations.is_empty() || !e.response_violations.is_empty() {
             continue;
         }
+        // A callback is a request the API sends, not one the consumer made:
+        // no interaction of the consumer's (the exports describe those).
+        if e.callback.is_some() {
+            continue;
+        }
         let mut one = interaction(&e, creds);
         let key = one.to_string();
         match seen.get(&key) {

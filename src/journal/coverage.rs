@@ -15,7 +15,13 @@ impl Journal {
         let inner = self.lock();
         let mut operations = Vec::new();
         let mut uncovered = Vec::new();
-        for op in contract.operations() {
+        // Callbacks and webhooks are operations of the contract too: the
+        // consumer answers them.
+        let sent = contract
+            .callbacks()
+            .map(|c| (&c.operation, Some(c.kind.as_str())));
+        let served = contract.operations().map(|o| (o, None));
+        for (op, kind) in served.chain(sent) {
             let qualified = op.qualified_id();
             let c = inner.counters.get(&qualified).cloned().unwrap_or_default();
             let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
@@ -51,6 +57,7 @@ impl Journal {
                 uncovered.push(op.display_id.clone());
             }
             operations.push(OperationCoverage {
+                kind,
                 operation: op.display_id.clone(),
                 qualified,
                 document: op.document.clone(),
@@ -94,6 +101,8 @@ impl Journal {
                 covered,
                 requests: inner.requests,
                 violating_requests: inner.violating,
+                callbacks: inner.callbacks,
+                violating_callbacks: inner.violating_callbacks,
                 unrouted_requests: unrouted.iter().map(|u| u.count).sum(),
                 statuses,
                 statuses_exercised: statuses - unexercised,
@@ -145,6 +154,10 @@ pub struct CoverageSummary {
     pub violating_requests: u64,
     /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
+    /// Callbacks and webhooks sent (a refused one is not).
+    pub callbacks: u64,
+    /// Of those, the ones the consumer's answer broke the contract in.
+    pub violating_callbacks: u64,
     /// Declared status keys, over every operation.
     pub statuses: usize,
     /// Of those, answered at least once.
@@ -188,6 +201,9 @@ pub fn percent(part: usize, whole: usize) -> u64 {
 /// Coverage of one operation.
 #[derive(Debug, Clone, Serialize)]
 pub struct OperationCoverage {
+    /// `callback` or `webhook` for a request the API sends; absent for an operation it serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     /// How the operation is named to users: the bare `operationId` when unique, else `document/operationId`.
     pub operation: String,
     /// `document/operationId`.

@@ -77,6 +77,7 @@ pub fn journal_entry(
         forwarded: outcome.forwarded,
         duration_us: micros(took),
         response: ServedResponse::of(journal, &outcome.answer),
+        callback: None,
     }
 }
 

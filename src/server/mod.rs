@@ -88,6 +88,8 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
     let mut state = AppState::new(contract, config)?;
     state.session = state.session.clone().for_port(addr.port());
     let state = Arc::new(state);
+    let weak = Arc::downgrade(&state);
+    (state.callbacks).schedule(move || weak.upgrade().map(|s| s.contract.load_full()));
     if state.admin == AdminAccess::Closed {
         tracing::warn!(
             "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
@@ -365,7 +367,8 @@ async fn handle(
         started.elapsed(),
     );
     crate::logline::log_exchange(&entry);
-    state.journal.record(entry);
+    let id = state.journal.record(entry);
+    state.callbacks.after(&contract, &request, &outcome, id);
     if let Some(op) = outcome
         .operation
         .as_ref()

@@ -23,6 +23,7 @@
 //! ```
 
 mod build;
+mod callbacks;
 mod compile;
 mod encoding;
 mod error;
@@ -41,6 +42,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use callbacks::{Callback, CallbackKind};
 pub use compile::{Compiled, locate};
 pub use error::{LoadError, LoadErrors, RefError, escape_token, pointer, unescape_token};
 pub use model::*;
@@ -154,6 +156,8 @@ fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
         warnings: Vec::new(),
     };
     let mut operations = builder.operations();
+    let mut callbacks = builder.callbacks(&operations);
+    callbacks.extend(builder.webhooks());
     if !builder.errors.is_empty() {
         return Err(LoadErrors(builder.errors));
     }
@@ -164,8 +168,14 @@ fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, notices) = check_examples(&files, &mut operations);
+    let (example_warnings, mut notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
+    // A callback's examples are what specmock sends: checked the same way.
+    for cb in &mut callbacks {
+        let (w, n) = check_examples(&files, std::slice::from_mut(&mut cb.operation));
+        warnings.extend(w);
+        notices.extend(n);
+    }
     let document = Document {
         name: src.name.clone(),
         display: src.display.clone(),
@@ -174,6 +184,7 @@ fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
         server_url,
         base_path,
         operations: Vec::new(),
+        callbacks: callbacks::seal(callbacks),
         files,
         warnings,
         notices,
