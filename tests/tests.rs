@@ -26,6 +26,7 @@ mod record;
 mod responses;
 mod rust_api;
 mod stateful;
+mod tls;
 mod validation;
 mod watch;
 

@@ -53,9 +53,28 @@ pub struct ServeConfig {
     pub stateful: bool,
     /// Request limits.
     pub limits: Limits,
+    /// Serve HTTPS with this certificate (none: plain HTTP).
+    pub tls: Option<TlsSource>,
 }
 
 pub use crate::limits::Limits;
+
+/// Where a server's certificate and key come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsSource {
+    /// PEM files: the certificate chain (leaf first) and its private key.
+    Files {
+        /// `--tls-cert`.
+        cert: PathBuf,
+        /// `--tls-key`.
+        key: PathBuf,
+    },
+    /// Generated at start for localhost and 127.0.0.1 (`--tls-self-signed`).
+    SelfSigned {
+        /// Where to write the certificate (`--tls-self-signed-out`); none: the temp folder.
+        out: Option<PathBuf>,
+    },
+}
 
 /// `specmock record` settings.
 #[derive(Debug, Clone)]
@@ -87,6 +106,7 @@ impl Default for ServeConfig {
             fault_rate: 0.0,
             stateful: false,
             limits: Limits::default(),
+            tls: None,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::contract::Contract;
 use crate::journal::Journal;
 use crate::pipeline::PipelineOptions;
 use crate::report::{ReportPaths, write_reports};
-pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
+pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig, TlsSource};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -49,6 +49,8 @@ pub struct AppState {
     pub watch: WatchCounters,
     /// The inspector's browser session (`--admin-token`).
     pub(crate) session: session::Session,
+    /// Served over TLS (`--tls-cert`, `--tls-self-signed`): URLs say `https`.
+    pub tls: bool,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             extra_redact: config.redact.clone(),
             watch: WatchCounters::default(),
             session: session::Session::new()?.for_port(config.port),
+            tls: config.tls.is_some(),
         })
     }
 

@@ -273,6 +273,20 @@ pub struct ServeArgs {
     /// Most connections served at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = parse_usize)]
     pub max_connections: usize,
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed", value_hint = ValueHint::FilePath)]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC).
+    #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate made at start for localhost, 127.0.0.1 and ::1: its key
+    /// stays in memory, the certificate is written to a file whose path is printed (trust it:
+    /// `curl --cacert PATH`); HTTP/2 and HTTP/1.1 by ALPN.
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Write the --tls-self-signed certificate here (default: a file in the temp folder, removed on exit).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub tls_self_signed_out: Option<PathBuf>,
     /// Print the settings in force (flags, specmock.toml, defaults) as a specmock.toml and exit.
     #[arg(long)]
     #[serde(skip)]
