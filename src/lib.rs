@@ -32,6 +32,7 @@
 
 mod admin;
 mod app;
+mod chaos;
 // The binary's entry point (`main.rs`) and the settings model's key list.
 #[doc(hidden)]
 pub mod cli;

@@ -165,6 +165,10 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
         line.push_str(" (");
         line.push_str(itoa::Buffer::new().format(e.duration_us));
         line.push_str(" us)");
+        if let Some(c) = &e.chaos {
+            line.push_str(" chaos: ");
+            line.push_str(c);
+        }
         // The fields are for `--log-format json`; the text line prints only
         // the message (logline::TextLine), so it costs no formatting.
         tracing::info!(
@@ -258,6 +262,7 @@ mod tests {
             warnings: vec![],
             response_violations: vec![],
             duration_us: 492,
+            chaos: None,
             response: Default::default(),
         }
     }

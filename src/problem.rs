@@ -49,6 +49,7 @@ problem_kinds! {
     BadPath => ("bad-path", 400, "The path holds a NUL byte"),
     BadRequest => ("bad-request", 400, "The request body could not be read"),
     BadVerification => ("bad-verification", 400, "The verification is not valid JSON of the expected shape"),
+    Chaos => ("chaos", 503, "An error injected by --chaos"),
     BodyTooLarge => ("body-too-large", 413, "The request body is too large"),
     ExportFailed => ("export-failed", 400, "What the consumer used cannot be exported as asked"),
     ExampleBreaksSchema => ("example-breaks-schema", 500, "The document's example breaks its response schema"),

@@ -8,6 +8,7 @@ mod adoption;
 mod architecture;
 mod browser;
 mod bundled_bodies;
+mod chaos;
 mod ci;
 mod examples;
 mod export;

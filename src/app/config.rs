@@ -55,6 +55,10 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Serve HTTPS with this certificate (none: plain HTTP).
     pub tls: Option<TlsSource>,
+    /// `--chaos`: the rules in force (`--latency` and `--fault-rate` are added to them).
+    pub chaos: Vec<crate::chaos::ChaosRule>,
+    /// `--chaos-allow-undeclared`: statuses the operation does not declare may be injected.
+    pub chaos_allow_undeclared: bool,
 }
 
 pub use crate::limits::Limits;
@@ -107,6 +111,8 @@ impl Default for ServeConfig {
             stateful: false,
             limits: Limits::default(),
             tls: None,
+            chaos: Vec::new(),
+            chaos_allow_undeclared: false,
         }
     }
 }

@@ -34,9 +34,9 @@ pub struct AppState {
     /// Record mode.
     pub recorder: Option<crate::record::Recorder>,
     pub cors: bool,
-    /// Latency and faults (`--latency`, `--fault-rate`, the seed).
-    pub delivery: crate::delivery::DeliverySettings,
-    /// Requests answered so far: the random stream of latency and faults is
+    /// Chaos, latency and faults (`--chaos`, `--latency`, `--fault-rate`, the seed).
+    pub chaos: crate::chaos::Chaos,
+    /// Requests answered so far: the random stream of chaos, latency and faults is
     /// derived from the seed and this count, so a run is reproducible.
     pub(crate) counter: std::sync::atomic::AtomicU64,
     /// Stateful mode's resources (empty and unused unless `--stateful`).
@@ -78,11 +78,13 @@ impl AppState {
             reports: config.reports.clone(),
             recorder,
             cors: config.cors,
-            delivery: crate::delivery::DeliverySettings {
-                latency: config.latency,
-                fault_rate: config.fault_rate,
-                seed: config.pipeline.respond.seed,
-            },
+            chaos: crate::chaos::Chaos::new(
+                config.chaos.clone(),
+                config.latency,
+                config.fault_rate,
+                config.pipeline.respond.seed,
+                config.chaos_allow_undeclared,
+            ),
             counter: std::sync::atomic::AtomicU64::new(0),
             resources: crate::state::ResourceStore::new(config.stateful),
             sequences: Default::default(),

@@ -69,6 +69,8 @@ impl ServeArgs {
                 max_connections: self.max_connections.max(1),
             },
             tls: self.tls().ok().flatten(),
+            chaos: self.chaos_rules().unwrap_or_default(),
+            chaos_allow_undeclared: self.chaos_allow_undeclared,
         }
     }
 
@@ -93,9 +95,41 @@ impl ServeArgs {
         })
     }
 
+    /// `--chaos NAME`: the `[[chaos-rule]]` tables of that name; `--chaos
+    /// KEY=VALUE,...`: one rule; none: no chaos (`--latency`, `--fault-rate`
+    /// are added by the server).
+    pub fn chaos_rules(&self) -> Result<Vec<crate::chaos::ChaosRule>, String> {
+        let Some(chosen) = self.chaos.as_deref().map(str::trim) else {
+            return Ok(Vec::new());
+        };
+        if chosen.contains('=') {
+            let rule = chosen
+                .parse()
+                .map_err(|e| format!("--chaos {chosen}: {e}"))?;
+            return Ok(vec![rule]);
+        }
+        let rules: Vec<_> = (self.chaos_profile.iter())
+            .filter(|r| r.name == chosen)
+            .cloned()
+            .collect();
+        if rules.is_empty() {
+            let mut names: Vec<&str> = self.chaos_profile.iter().map(|r| r.name.as_str()).collect();
+            names.dedup();
+            return Err(format!(
+                "--chaos {chosen}: no [[chaos-rule]] table of specmock.toml has name = \"{chosen}\" ({}); or give a rule inline: --chaos rate=0.2",
+                if names.is_empty() {
+                    "there are none".to_string()
+                } else {
+                    format!("the profiles are {}", names.join(", "))
+                }
+            ));
+        }
+        Ok(rules)
+    }
+
     /// Load the documents and fixtures, printing what went wrong.
     fn load(&self) -> Result<Contract, ExitCode> {
-        if let Err(e) = self.tls() {
+        if let Err(e) = self.tls().and_then(|_| self.chaos_rules()) {
             eprintln!("specmock: {e}");
             return Err(ExitCode::from(2));
         }

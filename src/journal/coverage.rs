@@ -65,6 +65,7 @@ impl Journal {
                 declared,
                 unexercised,
                 violations: c.violating,
+                chaos: c.chaos,
                 violation_samples: c.samples.clone(),
                 fields: self.usage.coverage(op, contract.catalog(op)),
             });
@@ -97,6 +98,7 @@ impl Journal {
                 fields: operations.iter().map(|o| o.fields.total).sum(),
                 fields_used: operations.iter().map(|o| o.fields.used.len()).sum(),
                 fields_counted: self.usage().counting(),
+                chaos_requests: operations.iter().map(|o| o.chaos).sum(),
             },
             operations,
             uncovered,
@@ -142,6 +144,14 @@ pub struct CoverageSummary {
     /// False when field usage is not counted (`--no-field-coverage`): the
     /// fields are listed, none as used.
     pub fields_counted: bool,
+    /// Answers `--chaos` (or `--fault-rate`) replaced: their statuses are
+    /// not counted as exercised.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub chaos_requests: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl CoverageSummary {
@@ -192,6 +202,9 @@ pub struct OperationCoverage {
     pub unexercised: Vec<String>,
     /// Requests that broke the contract.
     pub violations: u64,
+    /// Answers chaos replaced (not counted in `statuses`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub chaos: u64,
     /// A few of the violations seen, as `location: message`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violation_samples: Vec<String>,

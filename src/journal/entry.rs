@@ -75,6 +75,7 @@ pub fn journal_entry(
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
         duration_us: micros(took),
+        chaos: None,
         response: ServedResponse::of(journal, &outcome.answer),
     }
 }

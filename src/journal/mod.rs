@@ -87,6 +87,11 @@ pub struct JournalEntry {
     pub response_violations: Vec<Violation>,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
+    /// What `--chaos` did instead of the mock's answer (`status 503`,
+    /// `outage reset`, `fault empty`); the status is then chaos's, and
+    /// coverage counts it apart.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub chaos: Option<String>,
     /// The answer's media type and body, for the exports. Never serialised:
     /// the export module redacts it before it leaves the process.
     #[serde(skip)]
@@ -138,6 +143,7 @@ impl JournalEntry {
             + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
             + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
             + self.operation.as_ref().map_or(0, |o| heap(o.capacity()))
+            + self.chaos.as_ref().map_or(0, |c| heap(c.capacity()))
             + heap(headers)
             + heap(pairs(&self.path_params))
             + heap(violations(&self.violations))
@@ -162,6 +168,8 @@ struct Counter {
     calls: u64,
     statuses: BTreeMap<u16, u64>,
     violating: u64,
+    /// Answers chaos replaced (or faulted).
+    chaos: u64,
     /// A few violation messages, for reports after the ring has wrapped.
     samples: Vec<String>,
 }
@@ -170,7 +178,12 @@ impl Counter {
     /// Count one request of this operation.
     fn count(&mut self, entry: &JournalEntry) {
         self.calls += 1;
-        *self.statuses.entry(entry.status).or_default() += 1;
+        // A status chaos put in is not one the operation was seen to answer.
+        if entry.chaos.is_some() {
+            self.chaos += 1;
+        } else {
+            *self.statuses.entry(entry.status).or_default() += 1;
+        }
         if !entry.violations.is_empty() {
             self.violating += 1;
             for v in &entry.violations {

@@ -375,13 +375,21 @@ async fn handle(
             )))
         }
     };
-    let entry = journal_entry(
+    // Chaos, latency and faults: per request (Prefer) or for all (flags, seeded).
+    let n = state
+        .counter
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut outcome = outcome;
+    let respond = &state.options.respond;
+    let chaos = crate::chaos::apply(&state.chaos, &contract, &request, &mut outcome, n, respond);
+    let mut entry = journal_entry(
         contract.credentials(),
         &state.journal,
         &request,
         &outcome,
         started.elapsed(),
     );
+    entry.chaos = chaos.label.clone();
     crate::logline::log_exchange(&entry);
     state.journal.record(entry);
     if let Some(op) = outcome
@@ -389,6 +397,8 @@ async fn handle(
         .as_ref()
         .filter(|_| state.options.field_usage)
     {
+        // A body chaos put in uses no field of the operation's answer.
+        let (none, injected) = (Bytes::new(), chaos.label.is_some());
         let served = crate::usage::Served {
             status: outcome.answer.status.as_u16(),
             content_type: outcome
@@ -396,23 +406,20 @@ async fn handle(
                 .headers
                 .get(hyper::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok()),
-            body: &outcome.answer.body,
+            body: if injected {
+                &none
+            } else {
+                &outcome.answer.body
+            },
         };
         let catalog = contract.catalog(op);
         (state.journal.usage()).record(op, catalog, &outcome.request_fields, served);
     }
-    let prefs = outcome.preferences;
     let mut answer = outcome.answer;
-
-    // Latency and faults, per request (Prefer) or for all (flags, seeded).
-    let n = state
-        .counter
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let delivery = crate::delivery::plan(&state.delivery, &prefs, n);
-    if let Some(d) = delivery.delay {
+    if let Some(d) = chaos.delay {
         tokio::time::sleep(d).await;
     }
-    match delivery.fault {
+    match chaos.fault {
         Some(Fault::Reset) => return Err(ResetConnection),
         Some(Fault::Empty) => answer.body = Bytes::new(),
         None => {}
