@@ -162,6 +162,7 @@ impl Chaos {
         };
         let delay = ordered()
             .find_map(|(i, r)| r.latency.map(|l| (i, r, l)))
+            .filter(|(i, r, _)| r.slow >= 1.0 || unit(draw(*i, r, "slow")) < r.slow)
             .map(|(i, r, (min, max))| {
                 let ms = min + draw(i, r, "latency") % (max.saturating_sub(min) + 1);
                 Duration::from_millis(ms)
@@ -183,7 +184,7 @@ impl Chaos {
         let action = outage.or_else(|| {
             let (i, r) = ordered().find(|(_, r)| r.rate > 0.0)?;
             let x = draw(i, r, if r.faults { "fault" } else { "rate" });
-            if ((x >> 11) as f64 / (1u64 << 53) as f64) >= r.rate {
+            if unit(x) >= r.rate {
                 return None;
             }
             if r.faults {
@@ -211,6 +212,11 @@ impl Chaos {
         });
         Decision { delay, action }
     }
+}
+
+/// A draw as a number in `[0, 1)`.
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The operation declares this status itself (exactly or by its range;

@@ -5,7 +5,15 @@
 use std::time::Duration;
 
 /// The keys a rule has (and a `[[chaos-rule]]` table).
-pub const RULE_KEYS: &[&str] = &["name", "operation", "rate", "statuses", "outage", "latency"];
+pub const RULE_KEYS: &[&str] = &[
+    "name",
+    "operation",
+    "rate",
+    "statuses",
+    "outage",
+    "latency",
+    "slow",
+];
 
 /// One rule: which operations, and what happens to their answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +28,11 @@ pub struct ChaosRule {
     pub statuses: Vec<u16>,
     /// An outage window repeated from the server's start.
     pub outage: Option<Outage>,
-    /// Milliseconds in `[min, max]`, uniform, added to every answer.
+    /// Milliseconds in `[min, max]`, uniform, added to the answers `slow` picks.
     pub latency: Option<(u64, u64)>,
+    /// Share (0..=1) of answers that get `latency` (1: all): a few slow
+    /// answers among fast ones, the long tail real APIs have.
+    pub slow: f64,
     /// `--fault-rate`: replaced by a fault (reset or empty body) instead of a status.
     pub(crate) faults: bool,
 }
@@ -35,6 +46,7 @@ impl Default for ChaosRule {
             statuses: Vec::new(),
             outage: None,
             latency: None,
+            slow: 1.0,
             faults: false,
         }
     }
@@ -79,15 +91,8 @@ impl std::str::FromStr for ChaosRule {
                 "name" => rule.name = value.to_string(),
                 "operation" if value == "*" || value.is_empty() => rule.operation = None,
                 "operation" => rule.operation = Some(value.to_string()),
-                "rate" => {
-                    rule.rate = value
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|p| (0.0..=1.0).contains(p))
-                        .ok_or_else(|| {
-                            format!("rate: expected a probability from 0 to 1, found \"{value}\"")
-                        })?
-                }
+                "rate" => rule.rate = probability("rate", value)?,
+                "slow" => rule.slow = probability("slow", value)?,
                 "statuses" => rule.statuses = statuses(value)?,
                 "outage" => rule.outage = Some(outage(value)?),
                 "latency" => {
@@ -103,6 +108,14 @@ impl std::str::FromStr for ChaosRule {
         }
         Ok(rule)
     }
+}
+
+fn probability(key: &str, value: &str) -> Result<f64, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("{key}: expected a probability from 0 to 1, found \"{value}\""))
 }
 
 /// `MS` or `MIN..MAX` milliseconds (`--latency` and a rule's `latency`).

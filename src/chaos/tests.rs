@@ -62,6 +62,16 @@ fn legacy_flags_draw_as_before_and_preferences_are_the_requests() {
 }
 
 #[test]
+fn slow_picks_a_share_of_answers_for_the_latency() {
+    let rule = "latency=1000..2000,slow=0.1".parse().unwrap();
+    let c = Chaos::new(vec![rule], None, 0.0, 5, false);
+    let slow = (0..1000)
+        .filter(|n| c.decide(None, true, *n).delay.is_some())
+        .count();
+    assert!((50..150).contains(&slow), "{slow} of 1000");
+}
+
+#[test]
 fn only_declared_errors_replace_and_outages_prefer_a_declared_503() {
     let op = op(DOC);
     assert_eq!(declared_errors(&op), [404, 500]);
