@@ -53,6 +53,7 @@ problem_kinds! {
     BodyTooLarge => ("body-too-large", 413, "The request body is too large"),
     ExportFailed => ("export-failed", 400, "What the consumer used cannot be exported as asked"),
     ExampleBreaksSchema => ("example-breaks-schema", 500, "The document's example breaks its response schema"),
+    HttpsRequired => ("https-required", 400, "This port speaks HTTPS"),
     HeadersTooLarge => ("headers-too-large", 431, "The request headers are too large"),
     InternalError => ("internal-error", 500, "specmock failed on this request"),
     MethodNotAllowed => ("method-not-allowed", 405, "The path exists but not with this method"),

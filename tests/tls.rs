@@ -145,6 +145,17 @@ fn self_signed_https_is_trusted_by_the_printed_path_and_speaks_http2() {
             .unwrap_err();
         assert!(e.is_connect(), "{e:?}");
     });
+    // Plain HTTP to the HTTPS port is told what to do.
+    let addr = server.url.trim_start_matches("https://").to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    std::io::Write::write_all(&mut conn, b"GET /orders/7 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut conn, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(answer.contains("https-required"), "{answer}");
+    assert!(answer.contains(&format!("use https://{addr}")), "{answer}");
 }
 
 /// `.json()` needs reqwest's json feature; parse the text instead.

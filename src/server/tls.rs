@@ -14,7 +14,11 @@ use std::sync::Arc;
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
+
+use crate::idle::Tracked;
+use crate::problem::{Problem, ProblemKind};
 
 pub use crate::app::TlsSource;
 
@@ -74,14 +78,23 @@ impl Tls {
 /// headers (a client that opens and says nothing must not hold a slot).
 /// A failed handshake (a plain-HTTP client, an untrusted certificate) ends
 /// the connection, logged at debug.
-pub async fn handshake<S>(
+/// A client that speaks plain HTTP to the HTTPS port gets a 400 problem
+/// saying to use `https://` (its first byte is a letter, where TLS starts
+/// with a handshake record), not a silent close.
+pub async fn handshake(
     acceptor: &TlsAcceptor,
-    stream: S,
+    stream: Tracked<TcpStream>,
     limit: std::time::Duration,
-) -> Option<tokio_rustls::server::TlsStream<S>>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+) -> Option<tokio_rustls::server::TlsStream<Tracked<TcpStream>>> {
+    let mut first = [0u8; 1];
+    match tokio::time::timeout(limit, stream.get_ref().peek(&mut first)).await {
+        Ok(Ok(1)) if first[0].is_ascii_alphabetic() => {
+            refuse_plain_http(stream.get_ref()).await;
+            return None;
+        }
+        Ok(Ok(1)) => {}
+        _ => return None,
+    }
     match tokio::time::timeout(limit, acceptor.accept(stream)).await {
         Ok(Ok(s)) => Some(s),
         Ok(Err(e)) => {
@@ -91,6 +104,42 @@ where
         Err(_) => {
             tracing::debug!("TLS handshake not done within {limit:?}; closed");
             None
+        }
+    }
+}
+
+async fn refuse_plain_http(stream: &TcpStream) {
+    let at = match stream.local_addr() {
+        Ok(a) => format!("https://{a}"),
+        Err(_) => "https://".into(),
+    };
+    let problem = Problem::new(
+        ProblemKind::HttpsRequired,
+        format!("this server speaks HTTPS only: use {at} (and trust its certificate)"),
+    );
+    let body = problem.to_json().to_string();
+    let head = format!(
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        crate::problem::PROBLEM_JSON,
+        body.len()
+    );
+    let mut out = std::io::Cursor::new([head.as_bytes(), body.as_bytes()].concat());
+    while (out.position() as usize) < out.get_ref().len() {
+        if stream.writable().await.is_err() {
+            return;
+        }
+        let at = out.position() as usize;
+        match stream.try_write(&out.get_ref()[at..]) {
+            Ok(n) => out.set_position((at + n) as u64),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(_) => return,
+        }
+    }
+    // Read what the client sent, so closing does not reset the answer away.
+    let mut sink = [0u8; 4096];
+    while let Ok(n) = stream.try_read(&mut sink) {
+        if n == 0 {
+            break;
         }
     }
 }
