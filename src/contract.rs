@@ -183,8 +183,10 @@ impl Contract {
         let plans: Vec<Plans> = documents
             .iter_mut()
             .map(|d| {
-                let plans =
-                    Plans::for_operations(&d.files, d.operations.iter().map(|o| o.as_ref()));
+                // Callbacks' and webhooks' bodies are generated like answers.
+                let ops = d.operations.iter().map(|o| o.as_ref());
+                let sent = d.callbacks.iter().map(|c| c.operation.as_ref());
+                let plans = Plans::for_operations(&d.files, ops.chain(sent));
                 let (warnings, notices) = crate::generate::load_findings(d, &plans);
                 d.warnings.extend(warnings);
                 d.notices.extend(notices);
@@ -215,8 +217,12 @@ impl Contract {
             twins,
             credentials: Default::default(),
         };
-        contract.credentials =
-            crate::redact::Credentials::of(contract.operations().map(|o| o.as_ref()));
+        contract.credentials = crate::redact::Credentials::of(
+            contract
+                .operations()
+                .map(|o| o.as_ref())
+                .chain(contract.callbacks().map(|c| c.operation.as_ref())),
+        );
         contract.resource_plan = crate::state::Plan::build(&contract.documents, &contract.fixtures);
         Ok(contract)
     }
@@ -303,6 +309,20 @@ impl Contract {
     /// Every operation of every document, in load order.
     pub fn operations(&self) -> impl Iterator<Item = &Arc<Operation>> {
         self.documents.iter().flat_map(|d| d.operations.iter())
+    }
+
+    /// Every callback and webhook of every document, in load order: in the
+    /// contract (coverage counts them) but not in the route table.
+    pub fn callbacks(&self) -> impl Iterator<Item = &crate::spec::Callback> {
+        self.documents.iter().flat_map(|d| d.callbacks.iter())
+    }
+
+    /// A callback's or webhook's operation by id (`createSubscription.onEvent`,
+    /// `document/webhook.newPet`), for verification.
+    pub fn callback_operation(&self, id: &str) -> Option<&Arc<Operation>> {
+        self.callbacks()
+            .map(|c| &c.operation)
+            .find(|o| o.display_id == id || o.qualified() == id)
     }
 
     /// Find an operation by `operationId`, `document/operationId` or display id.

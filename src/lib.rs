@@ -32,6 +32,7 @@
 
 mod admin;
 mod app;
+mod callback;
 mod chaos;
 // The binary's entry point (`main.rs`) and the settings model's key list.
 #[doc(hidden)]
@@ -40,9 +41,11 @@ mod clock;
 mod contract;
 mod cors;
 mod delivery;
+mod diff;
 mod export;
 mod fixtures;
 pub mod generate;
+mod har;
 mod idle;
 mod journal;
 mod limits;
@@ -60,18 +63,20 @@ mod route;
 mod server;
 pub mod spec;
 mod state;
+mod upstream;
 mod usage;
 mod validate;
 mod watch;
 
+pub use callback::{Scheduled as ScheduledWebhook, Settings as CallbackSettings};
 pub use contract::{BUNDLED_SPECS, Contract, FixturePaths, SpecPaths};
 pub use fixtures::{
     CheckReport, FixtureSource, FixtureStore, SequenceCursors, check as check_fixtures,
 };
 pub use journal::MinCoverage;
 pub use journal::{
-    Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage, Unrouted,
-    Verification, VerifyResult,
+    CallbackInfo, Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage,
+    Unrouted, Verification, VerifyResult,
 };
 pub use limits::Limits;
 pub use mock_server::MockServer;

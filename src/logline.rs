@@ -169,6 +169,9 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
             line.push_str(" chaos: ");
             line.push_str(c);
         }
+        if e.forwarded {
+            line.push_str(" forwarded to the real API");
+        }
         // The fields are for `--log-format json`; the text line prints only
         // the message (logline::TextLine), so it costs no formatting.
         tracing::info!(
@@ -261,9 +264,11 @@ mod tests {
                 .collect(),
             warnings: vec![],
             response_violations: vec![],
+            forwarded: false,
             duration_us: 492,
             chaos: None,
             response: Default::default(),
+            callback: None,
         }
     }
 

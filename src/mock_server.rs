@@ -105,7 +105,24 @@ impl MockServer {
 
     /// Every request received so far (oldest first, credentials redacted).
     pub fn received_requests(&self) -> Vec<JournalEntry> {
-        self.server.state().journal.entries(&Filter::default())
+        let mut all = self.server.state().journal.entries(&Filter::default());
+        all.retain(|e| e.callback.is_none());
+        all
+    }
+
+    /// The callbacks and webhooks sent so far (and those refused, with the
+    /// reason): each entry holds the request sent, the consumer's status and
+    /// answer (`callback`) and how the answer broke the contract (`violations`).
+    pub fn callbacks(&self) -> Vec<JournalEntry> {
+        let mut all = self.server.state().journal.entries(&Filter::default());
+        all.retain(|e| e.callback.is_some());
+        all
+    }
+
+    /// Wait, at most `max`, for the callbacks and webhooks in flight to be
+    /// answered and journalled; true when none is left.
+    pub async fn wait_for_callbacks(&self, max: std::time::Duration) -> bool {
+        self.server.state().callbacks.wait(max).await
     }
 
     /// Coverage of the mocked operations.

@@ -39,7 +39,7 @@ pub struct PipelineOptions {
 /// When the upstream answers a routed request instead of the mock: the
 /// first answer source when set (fixtures are not one then: every request
 /// is forwarded).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Upstream {
     /// Never: the mock answers everything.
     #[default]
@@ -50,6 +50,24 @@ pub enum Upstream {
         /// Refuse requests that break the contract (`record --strict`).
         strict: bool,
     },
+    /// Partial mocking (`--upstream-unmatched URL`): a request no operation
+    /// matches, and every request to a `--passthrough` operation, goes to
+    /// the real API; the rest is mocked.
+    Partial {
+        /// Operations always forwarded (`operationId`, `document/operationId`).
+        passthrough: Vec<String>,
+    },
+}
+
+/// Why a request goes to the upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardReason {
+    /// `specmock record`.
+    Record,
+    /// No operation matches it (partial mocking).
+    Unmatched,
+    /// Its operation is listed with `--passthrough`.
+    Passthrough,
 }
 
 /// What the pipeline decided for one request.
@@ -62,11 +80,13 @@ pub enum Step {
     Forward(Forwarding),
 }
 
-/// A routed request the upstream is to answer.
+/// A request the upstream is to answer.
 #[derive(Debug)]
 pub struct Forwarding {
-    /// The operation it was routed to.
-    pub operation: Arc<Operation>,
+    /// The operation it was routed to (`None`: no operation matches it).
+    pub operation: Option<Arc<Operation>>,
+    /// Why it is forwarded.
+    pub reason: ForwardReason,
     outcome: Outcome,
 }
 
@@ -74,10 +94,13 @@ impl Forwarding {
     /// The outcome, with the upstream's answer and how that answer broke the
     /// contract.
     pub fn finish(self, mut answer: Answer, response_violations: Vec<Violation>) -> Outcome {
-        name_operation(&mut answer, &self.operation);
+        if let Some(op) = &self.operation {
+            name_operation(&mut answer, op);
+        }
         Outcome {
             answer,
             response_violations,
+            forwarded: self.reason != ForwardReason::Record,
             ..self.outcome
         }
     }
@@ -105,6 +128,9 @@ pub struct Outcome {
     /// The fields of the operation the request used (the answer's are
     /// counted where the exchange is journalled).
     pub request_fields: Hits,
+    /// The real API answered it (partial mocking), not the mock: counted
+    /// apart in coverage.
+    pub forwarded: bool,
 }
 
 impl Outcome {
@@ -119,6 +145,7 @@ impl Outcome {
             response_violations: Vec::new(),
             preferences: Preferences::default(),
             request_fields: Hits::default(),
+            forwarded: false,
         }
     }
 
@@ -233,6 +260,13 @@ fn run_parsed(
         {
             return Step::Answered(empty_parameters(contract, req, op, &empty));
         }
+        Err(_) if matches!(options.upstream, Upstream::Partial { .. }) => {
+            return Step::Forward(Forwarding {
+                operation: None,
+                reason: ForwardReason::Unmatched,
+                outcome: Outcome::unrouted(Answer::empty(502)),
+            });
+        }
         Err(not) => {
             return Step::Answered(Outcome::unrouted(not_routed(contract, req, not)));
         }
@@ -255,14 +289,24 @@ fn run_parsed(
     } else {
         Hits::default()
     };
-    if let Upstream::Record { strict } = options.upstream
-        && (checked.is_valid() || !strict)
-    {
+    let reason = match &options.upstream {
+        Upstream::Record { strict } if checked.is_valid() || !strict => Some(ForwardReason::Record),
+        Upstream::Partial { passthrough }
+            if passthrough
+                .iter()
+                .any(|p| *p == op.operation_id || p == op.qualified() || *p == op.display_id) =>
+        {
+            Some(ForwardReason::Passthrough)
+        }
+        _ => None,
+    };
+    if let Some(reason) = reason {
         let outcome = Outcome::answered(Answer::empty(502), op.clone(), checked.routed.path_params)
             .with_violations(checked.violations, checked.warnings)
             .with_fields(fields);
         return Step::Forward(Forwarding {
-            operation: op,
+            operation: Some(op),
+            reason,
             outcome,
         });
     }

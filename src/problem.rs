@@ -71,6 +71,7 @@ problem_kinds! {
     UnserialisableResponse => ("unserialisable-response", 500, "The response cannot be serialised as its media type"),
     UpstreamUnreachable => ("upstream-unreachable", 502, "The upstream did not answer"),
     UriTooLong => ("uri-too-long", 414, "The request target is too long"),
+    WebhookFailed => ("webhook-failed", 400, "The webhook cannot be sent as asked"),
 }
 
 impl ProblemKind {

@@ -6,10 +6,8 @@
 //! specmock's own headers, and written as a fixture: redacted first, atomically.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use bytes::Bytes;
-use hyper::StatusCode;
 use hyper::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Map, Value, json};
 
@@ -24,34 +22,12 @@ use crate::spec::{Document, Loc, Operation};
 use crate::validate::response::parse_body;
 use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
 
-/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-];
-
-/// Largest upstream body recorded.
-const MAX_UPSTREAM_BODY: usize = 10 * 1024 * 1024;
-
-/// What the upstream answered.
-#[derive(Debug, Clone)]
-pub struct Upstreamed {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
+pub use crate::upstream::{UpstreamClient, UpstreamError as RecordError, Upstreamed};
 
 /// How the recorder reaches the upstream and where it writes.
 #[derive(Debug)]
 pub struct Recorder {
-    client: reqwest::Client,
+    client: UpstreamClient,
     /// Replaces every document's whole server URL (scheme, host and base path).
     pub upstream: Option<String>,
     /// Where fixtures are written: `DIR/<document>/<operationId>/`.
@@ -73,15 +49,7 @@ impl Recorder {
     /// A recorder with a client that times out (10 s to connect, 60 s in all)
     /// and does not follow redirects (the client sees what the API said).
     pub fn new(dir: PathBuf, upstream: Option<String>) -> Result<Recorder, RecordError> {
-        // One process-wide crypto provider for rustls; a second install is a no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .map_err(RecordError::Client)?;
+        let client = UpstreamClient::new()?;
         sweep_temp_files(&dir, 0);
         Ok(Recorder {
             client,
@@ -123,81 +91,8 @@ impl Recorder {
 
     /// Forward a request upstream; the answer as it came back.
     pub async fn forward(&self, url: &str, req: &Request) -> Result<Upstreamed, RecordError> {
-        let mut builder = self.client.request(req.method.clone(), url);
-        for (k, v) in &req.headers {
-            if !HOP_BY_HOP.contains(&k.as_str()) {
-                builder = builder.header(k, v);
-            }
-        }
-        let resp = builder
-            .body(req.body.clone())
-            .send()
-            .await
-            .map_err(RecordError::from_exchange)?;
-        let status = resp.status();
-        let mut headers = resp.headers().clone();
-        for h in HOP_BY_HOP {
-            headers.remove(*h);
-        }
-        let body = resp.bytes().await.map_err(RecordError::from_exchange)?;
-        if body.len() > MAX_UPSTREAM_BODY {
-            return Err(RecordError::BodyTooLarge {
-                limit: MAX_UPSTREAM_BODY,
-            });
-        }
-        Ok(Upstreamed {
-            status,
-            headers,
-            body,
-        })
+        self.client.forward(url, req).await
     }
-}
-
-/// Why recording could not set up or could not get an upstream's answer.
-/// Every per-request variant is answered 502 today; `Timeout` is told apart
-/// so that it could become a 504.
-///
-/// The reqwest errors are held, not exposed as `source`: the message already
-/// carries their whole chain (as it always did), and a chain printer would
-/// repeat it.
-#[derive(Debug, thiserror::Error)]
-pub enum RecordError {
-    /// The HTTP client could not be built (the TLS provider, at start-up).
-    #[error("cannot build the HTTP client: {0}")]
-    Client(reqwest::Error),
-    /// No `--upstream` and the document's server URL is relative.
-    #[error("document {document} has no absolute server URL to forward to; give --upstream URL")]
-    NoServerUrl { document: String },
-    /// The upstream did not answer in time (10 s to connect, 60 s in all).
-    #[error("{}", describe_error(.0))]
-    Timeout(reqwest::Error),
-    /// Any other failure of the exchange: refused, reset, DNS, TLS.
-    #[error("{}", describe_error(.0))]
-    Transport(reqwest::Error),
-    /// The answer is larger than specmock records.
-    #[error("the upstream body is over {limit} bytes")]
-    BodyTooLarge { limit: usize },
-}
-
-impl RecordError {
-    fn from_exchange(e: reqwest::Error) -> RecordError {
-        if e.is_timeout() {
-            RecordError::Timeout(e)
-        } else {
-            RecordError::Transport(e)
-        }
-    }
-}
-
-fn describe_error(e: &reqwest::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
 }
 
 /// Remove the temp files (`.tmp*`) a killed recorder left behind: only whole
@@ -586,6 +481,35 @@ pub fn answer_from_upstream(up: Upstreamed) -> Answer {
     }
 }
 
+/// Partial mocking: the real API at `base` answers (the request's path and
+/// query appended); its answer is checked against the operation, when the
+/// request matched one, and nothing is written.
+pub async fn pass(
+    client: &UpstreamClient,
+    base: &str,
+    req: &Request,
+    op: Option<&Operation>,
+) -> (Answer, Vec<Violation>) {
+    let mut url = format!("{}{}", base.trim_end_matches('/'), req.path);
+    if let Some(q) = &req.query {
+        url.push('?');
+        url.push_str(q);
+    }
+    let shown = url.split('?').next().unwrap_or(&url).to_string();
+    match client.forward(&url, req).await {
+        Ok(up) => {
+            let rv = op
+                .map(|op| response_violations(op, up.status.as_u16(), &up.headers, &up.body))
+                .unwrap_or_default();
+            (answer_from_upstream(up), rv)
+        }
+        Err(why) => {
+            tracing::warn!(target: "specmock::forward", "{shown}: {why}");
+            (bad_gateway(&shown, &why.to_string()), Vec::new())
+        }
+    }
+}
+
 /// The upstream as an answer source (the pipeline decided it answers
 /// `req`, routed to `op`): forward, check its answer against the
 /// contract, write the fixture (redacted), and hand back the answer and
@@ -643,7 +567,7 @@ mod tests {
             "document axiom has no absolute server URL to forward to; give --upstream URL"
         );
         let e = RecordError::BodyTooLarge {
-            limit: MAX_UPSTREAM_BODY,
+            limit: crate::upstream::MAX_UPSTREAM_BODY,
         };
         assert_eq!(e.to_string(), "the upstream body is over 10485760 bytes");
     }

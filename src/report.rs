@@ -85,7 +85,11 @@ pub fn junit(coverage: &Coverage) -> String {
     let (mut failures, mut skipped, mut tests) = (0usize, 0usize, 0usize);
     for op in &coverage.operations {
         tests += 1;
-        let name = format!("{} {} ({})", op.method, op.path, op.operation);
+        let name = match op.kind {
+            // A request the API sends: the consumer's answers are what is judged.
+            Some(kind) => format!("{kind} {} {} ({})", op.method, op.path, op.operation),
+            None => format!("{} {} ({})", op.method, op.path, op.operation),
+        };
         cases.push_str(&format!(
             "    <testcase classname=\"specmock.{}\" name=\"{}\" time=\"0\">\n",
             xml(&op.document),
@@ -96,8 +100,13 @@ pub fn junit(coverage: &Coverage) -> String {
             cases.push_str("      <skipped message=\"never called\"/>\n");
         } else if op.violations > 0 {
             failures += 1;
+            let what = if op.kind.is_some() {
+                "answer(s) of the consumer"
+            } else {
+                "request(s)"
+            };
             let message = format!(
-                "{} of {} request(s) broke the contract",
+                "{} of {} {what} broke the contract",
                 op.violations, op.called
             );
             cases.push_str(&format!(
@@ -163,7 +172,7 @@ pub fn junit(coverage: &Coverage) -> String {
 }
 
 /// Escape text for XML content and attributes; drop characters XML 1.0 forbids.
-fn xml(s: &str) -> String {
+pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

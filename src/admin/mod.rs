@@ -168,6 +168,7 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
             state.sequences.reset();
             admin_json(200, &json!({"reset": true}))
         }
+        ("POST", w) if w.starts_with("webhooks/") => webhook(state, req, &w["webhooks/".len()..]),
         ("POST", "report") => match state.write_reports() {
             Ok(files) => admin_json(200, &json!({"written": files})),
             Err(e) => Answer::problem(&Problem::new(ProblemKind::ReportFailed, e.to_string())),
@@ -175,10 +176,63 @@ pub fn answer(state: &AppState, req: &Request) -> Answer {
         _ => Answer::problem(&Problem::new(
             ProblemKind::AdminNotFound,
             format!(
-                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, GET export/pact, GET export/openapi, POST reset, POST report)",
+                "{} {} is not part of the admin API (GET health, GET requests, POST verify, GET coverage, GET export/pact, GET export/openapi, POST webhooks/NAME, POST reset, POST report)",
                 req.method, req.path
             ),
         )),
+    }
+}
+
+/// `POST /__specmock/webhooks/{name}` with `{"url": ..., "example"?: ...,
+/// "body"?: ...}` (or `?url=`): send a declared webhook to a target
+/// `--callbacks-to` lists; 202, the exchange lands in the journal.
+fn webhook(state: &AppState, req: &Request, name: &str) -> Answer {
+    #[derive(serde::Deserialize, Default)]
+    #[serde(deny_unknown_fields)]
+    struct Ask {
+        url: Option<String>,
+        example: Option<String>,
+        body: Option<Value>,
+    }
+    let ask: Ask = if req.body.is_empty() {
+        Ask::default()
+    } else {
+        match serde_json::from_slice(&req.body) {
+            Ok(a) => a,
+            Err(e) => {
+                return Answer::problem(&Problem::new(
+                    ProblemKind::WebhookFailed,
+                    format!(
+                        "{e}; expected e.g. {{\"url\": \"http://127.0.0.1:3000/hooks\", \"example\": \"adopted\"}}"
+                    ),
+                ));
+            }
+        }
+    };
+    let query_url = req
+        .query_pairs()
+        .into_iter()
+        .find(|(k, _)| k == "url")
+        .map(|(_, v)| v);
+    let Some(url) = ask.url.or(query_url) else {
+        return Answer::problem(&Problem::new(
+            ProblemKind::WebhookFailed,
+            "give the target: {\"url\": \"http://127.0.0.1:3000/hooks\"} (it must be listed in --callbacks-to)",
+        ));
+    };
+    let choice = crate::callback::Choice {
+        example: ask.example,
+        body: ask.body,
+    };
+    let contract = state.contract.load_full();
+    match state.callbacks.webhook(&contract, name, &url, choice) {
+        Ok(()) => admin_json(
+            202,
+            &json!({"webhook": name, "url": url, "journal": "/__specmock/requests"}),
+        ),
+        Err(e) => {
+            Answer::problem(&Problem::new(ProblemKind::WebhookFailed, e).with("webhook", name))
+        }
     }
 }
 

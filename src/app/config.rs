@@ -59,6 +59,13 @@ pub struct ServeConfig {
     pub chaos: Vec<crate::chaos::ChaosRule>,
     /// `--chaos-allow-undeclared`: statuses the operation does not declare may be injected.
     pub chaos_allow_undeclared: bool,
+    /// Partial mocking: where requests no operation matches (and
+    /// `--passthrough` operations) go.
+    pub upstream_unmatched: Option<String>,
+    /// Operations always forwarded under partial mocking.
+    pub passthrough: Vec<String>,
+    /// Callbacks and webhooks: where they may go, when, how long to wait.
+    pub callbacks: crate::callback::Settings,
 }
 
 pub use crate::limits::Limits;
@@ -113,6 +120,9 @@ impl Default for ServeConfig {
             tls: None,
             chaos: Vec::new(),
             chaos_allow_undeclared: false,
+            upstream_unmatched: None,
+            passthrough: Vec::new(),
+            callbacks: Default::default(),
         }
     }
 }

@@ -27,12 +27,16 @@ pub struct AppState {
     pub contract: ArcSwap<Contract>,
     /// Pipeline options.
     pub options: PipelineOptions,
-    /// The request journal and coverage counters.
-    pub journal: Journal,
+    /// The request journal and coverage counters (shared with the callbacks, which journal too).
+    pub journal: Arc<Journal>,
+    /// Callbacks and webhooks sent to the consumer.
+    pub callbacks: crate::callback::Dispatcher,
     pub admin: AdminAccess,
     pub reports: ReportPaths,
     /// Record mode.
     pub recorder: Option<crate::record::Recorder>,
+    /// Partial mocking: the client and the URL unmatched requests go to.
+    pub partial: Option<(crate::upstream::UpstreamClient, String)>,
     pub cors: bool,
     /// Chaos, latency and faults (`--chaos`, `--latency`, `--fault-rate`, the seed).
     pub chaos: crate::chaos::Chaos,
@@ -68,15 +72,32 @@ impl AppState {
         if let Some(r) = &config.record {
             options.upstream = crate::pipeline::Upstream::Record { strict: r.strict };
         }
-        let journal = Journal::new(config.journal);
+        let partial = match &config.upstream_unmatched {
+            Some(url) if config.record.is_none() => {
+                options.upstream = crate::pipeline::Upstream::Partial {
+                    passthrough: config.passthrough.clone(),
+                };
+                let client = crate::upstream::UpstreamClient::new().map_err(io::Error::other)?;
+                Some((client, url.clone()))
+            }
+            _ => None,
+        };
+        let journal = Arc::new(Journal::new(config.journal));
+        let callbacks = crate::callback::Dispatcher::new(
+            &config.callbacks,
+            journal.clone(),
+            config.pipeline.respond.seed,
+        )?;
         journal.usage().set_counting(options.field_usage);
         Ok(AppState {
             contract: ArcSwap::from_pointee(contract.redacting(&config.redact)),
             options,
             journal,
+            callbacks,
             admin: config.admin_access(),
             reports: config.reports.clone(),
             recorder,
+            partial,
             cors: config.cors,
             chaos: crate::chaos::Chaos::new(
                 config.chaos.clone(),

@@ -49,11 +49,9 @@ pub fn apply(
     let decision = if prefs.chaos_off {
         super::Decision::default()
     } else {
-        chaos.decide(
-            outcome.operation.as_deref(),
-            outcome.violations.is_empty(),
-            n,
-        )
+        // The real API's answers (partial mocking) are its own, never replaced.
+        let mocked = outcome.violations.is_empty() && !outcome.forwarded;
+        chaos.decide(outcome.operation.as_deref(), mocked, n)
     };
     let mut applied = Applied {
         delay: prefs

@@ -18,7 +18,7 @@ use crate::contract::SpecPaths;
 #[derive(Debug, Clone, Args, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct SpecArgs {
-    /// OpenAPI documents (YAML or JSON) or folders of them; none: the bundled vendor specs.
+    /// OpenAPI documents (YAML or JSON), Postman collections (v2.0, v2.1) or folders of them; none: the bundled vendor specs.
     #[arg(value_name = "SPEC|DIR")]
     pub specs: Vec<PathBuf>,
     /// Serve a document under a prefix of your choosing instead of its server
@@ -38,6 +38,10 @@ pub struct SpecArgs {
     /// never outside it, never the network.
     #[arg(long, value_name = "DIR")]
     pub ref_root: Option<PathBuf>,
+    /// A Postman environment file whose values fill the collections' `{{variables}}`
+    /// (repeatable; a later file wins, and any wins over the collection's own variables).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub postman_env: Vec<PathBuf>,
 }
 
 impl SpecArgs {
@@ -50,6 +54,7 @@ impl SpecArgs {
                 strict: self.strict_load,
                 max_ref_files: self.max_ref_files,
                 ref_root: self.ref_root.clone(),
+                postman_env: self.postman_env.clone(),
             },
         }
     }
@@ -73,6 +78,30 @@ pub enum FixturesCommand {
     /// Validate every fixture's request and response against the contract; exit 1 if any fails.
     #[command(after_help = "Example:\n  specmock fixtures check --fixtures fixtures/ specs/")]
     Check(CheckArgs),
+    /// Turn a HAR export (browser network panel, proxy) into fixtures, redacted and checked as
+    /// recordings are; entries that match no operation are listed and skipped.
+    #[command(
+        after_help = "Example:\n  specmock fixtures import session.har --fixtures fixtures/ specs/"
+    )]
+    Import(ImportArgs),
+}
+
+/// `fixtures import` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The HAR file (HTTP Archive 1.2, JSON).
+    #[arg(value_name = "FILE.har")]
+    pub har: PathBuf,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Where fixtures are written: DIR/<document>/<operationId>/<name>.json (required; with
+    /// several, the first).
+    #[allow(rustdoc::invalid_html_tags)]
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Vec<PathBuf>,
+    /// Also redact body values under this key (repeatable); token, secret, password, apiKey and key always are.
+    #[arg(long, value_name = "KEY")]
+    pub redact: Vec<String>,
 }
 
 /// `fixtures check` options.
@@ -149,6 +178,38 @@ pub struct RecordArgs {
     pub document_upstream: Vec<(String, String)>,
 }
 
+/// `diff` options.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The version the consumer was written against: a document or a folder of them.
+    #[arg(value_name = "OLD", value_hint = ValueHint::AnyPath)]
+    pub old: PathBuf,
+    /// The vendor's new version: a document or a folder of them.
+    #[arg(value_name = "NEW", value_hint = ValueHint::AnyPath)]
+    pub new: PathBuf,
+    /// Fixtures of this consumer (repeatable): what they touch marks breaking changes `used`,
+    /// and each is checked against NEW.
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub fixtures: Vec<PathBuf>,
+    /// The JSON report of a `specmock run` or `serve --report-json` (repeatable): the
+    /// operations, statuses and fields it records mark breaking changes `used`.
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub report: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::diff::output::Format::Text)]
+    pub format: crate::diff::output::Format,
+    /// Exit 1 on a used breaking change (the default with --fixtures or --report), on any
+    /// breaking change (the default without), or never.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub fail_on: Option<crate::diff::output::FailOn>,
+    /// Most files one document may pull in through `$ref`.
+    #[arg(long, value_name = "N", default_value_t = crate::spec::LoadOptions::default().max_ref_files, value_parser = parse_usize)]
+    pub max_ref_files: usize,
+    /// Let `$ref`s reach files anywhere under DIR (default: only the document's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub ref_root: Option<PathBuf>,
+}
+
 /// `run` options.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -165,6 +226,10 @@ pub struct RunArgs {
     /// repeated): a consumer rarely uses the whole vendor API.
     #[arg(long, value_name = "OPERATION", value_delimiter = ',')]
     pub coverage_scope: Vec<String>,
+    /// Milliseconds `run` waits, once the command is done, for callbacks and webhooks still in
+    /// flight before its verdict.
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_u64)]
+    pub callback_wait: u64,
     /// The command to run, after `--`.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -225,6 +290,14 @@ pub struct ServeArgs {
     /// (by default every declared property and at least one item; per request: `Prefer: dynamic=sparse`).
     #[arg(long)]
     pub sparse: bool,
+    /// Partial mocking: forward every request no operation matches to this URL (the request's
+    /// path and query appended), so the real API answers what is not mocked.
+    #[arg(long, value_name = "URL")]
+    pub upstream_unmatched: Option<String>,
+    /// With --upstream-unmatched: forward this operation too (`operationId` or
+    /// `document/operationId`; repeatable, or `passthrough` in a `[[document]]` table).
+    #[arg(long, value_name = "OPERATION")]
+    pub passthrough: Vec<String>,
     /// Do not count which fields (parameters, body properties, enum values, branches) requests
     /// and answers use; coverage then stops at operations and statuses.
     #[arg(long)]
@@ -301,6 +374,22 @@ pub struct ServeArgs {
     /// Write the --tls-self-signed certificate here (default: a file in the temp folder, removed on exit).
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub tls_self_signed_out: Option<PathBuf>,
+    /// Where callbacks and webhooks may be sent: host names, host:port, addresses, CIDR ranges or
+    /// `loopback` (comma-separated or repeated). The resolved address is checked; nothing is sent
+    /// to a target not listed (a URL in a request body is the client's word, not yours).
+    #[arg(long, value_name = "TARGET", value_delimiter = ',', value_parser = crate::callback::parse_target)]
+    pub callbacks_to: Vec<String>,
+    /// Milliseconds between an answer and the callbacks it triggers.
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = parse_u64)]
+    pub callback_delay: u64,
+    /// Milliseconds the consumer has to answer a callback or webhook (no retries, no redirects).
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = parse_u64)]
+    pub callback_timeout: u64,
+    /// Send a declared webhook on a schedule: NAME=URL once at start, NAME=URL@INTERVAL again
+    /// every 500ms, 10s, 1m...; the URL counts as listed in --callbacks-to (repeatable).
+    #[arg(long, value_name = "NAME=URL[@INTERVAL]", value_parser = crate::callback::parse_webhook)]
+    #[serde(serialize_with = "webhooks")]
+    pub webhook: Vec<crate::callback::Scheduled>,
     /// Print the settings in force (flags, specmock.toml, defaults) as a specmock.toml and exit.
     #[arg(long)]
     #[serde(skip)]
@@ -316,6 +405,8 @@ pub const NOT_KEYS: &[&str] = &[
     "report",
     "output",
     "document-name",
+    "old",
+    "new",
 ];
 
 fn parse_port(s: &str) -> Result<u16, String> {
@@ -381,6 +472,14 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 /// Mounts print as the flag takes them: `FILE=/PREFIX`.
 fn mounts<S: serde::Serializer>(v: &[(PathBuf, String)], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|(f, p)| format!("{}={p}", f.display())))
+}
+
+/// Webhooks print as the flag takes them: `NAME=URL@INTERVAL`.
+fn webhooks<S: serde::Serializer>(
+    v: &[crate::callback::Scheduled],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|w| w.to_string()))
 }
 
 /// Latency prints as the flag takes it: `MS` or `MIN..MAX`.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::args::{CheckArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
+use super::args::{CheckArgs, DiffArgs, ImportArgs, RecordArgs, RunArgs, ServeArgs, SpecArgs};
 use crate::contract::{Contract, FixturePaths};
 use crate::journal::JournalLimits;
 use crate::pipeline::PipelineOptions;
@@ -59,6 +59,8 @@ impl ServeArgs {
             latency: self.latency,
             fault_rate: self.fault_rate,
             stateful: self.stateful,
+            upstream_unmatched: self.upstream_unmatched.clone(),
+            passthrough: self.passthrough.clone(),
             limits: crate::server::Limits {
                 max_body: self.max_body_size,
                 max_header_bytes: self.max_header_size,
@@ -71,6 +73,12 @@ impl ServeArgs {
             tls: self.tls().ok().flatten(),
             chaos: self.chaos_rules().unwrap_or_default(),
             chaos_allow_undeclared: self.chaos_allow_undeclared,
+            callbacks: crate::callback::Settings {
+                targets: self.callbacks_to.clone(),
+                delay: std::time::Duration::from_millis(self.callback_delay),
+                timeout: std::time::Duration::from_millis(self.callback_timeout.max(1)),
+                webhooks: self.webhook.clone(),
+            },
         }
     }
 
@@ -152,7 +160,33 @@ impl ServeArgs {
         for w in &fixture_warnings {
             tracing::warn!("{w}");
         }
+        self.check_partial(&contract).map_err(|why| {
+            eprintln!("specmock: {why}");
+            ExitCode::from(2)
+        })?;
         Ok(contract)
+    }
+
+    /// Partial mocking's flags make sense together, and name what exists.
+    fn check_partial(&self, contract: &Contract) -> Result<(), String> {
+        if let Some(u) = &self.upstream_unmatched
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(format!(
+                "--upstream-unmatched must be an http:// or https:// URL, got \"{u}\""
+            ));
+        }
+        if !self.passthrough.is_empty() && self.upstream_unmatched.is_none() {
+            return Err("--passthrough forwards to --upstream-unmatched URL: give both".into());
+        }
+        for p in &self.passthrough {
+            if contract.operation(p).is_none() {
+                return Err(format!(
+                    "--passthrough {p}: no loaded operation has that id (`specmock routes` lists them)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -201,6 +235,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         } else {
             None
         };
+        let stop = shutdown_signal();
         // One line on stdout, for scripts: the address to talk to.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
@@ -215,7 +250,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
             server.url(),
             started.elapsed().as_millis()
         );
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS
@@ -257,6 +292,14 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         })
         .await;
         let state = server.state().clone();
+        let wait = std::time::Duration::from_millis(args.callback_wait);
+        if !state.callbacks.wait(wait).await {
+            eprintln!(
+                "specmock: {} callback(s) still in flight after --callback-wait {} ms; judged without them",
+                state.callbacks.in_flight(),
+                args.callback_wait
+            );
+        }
         server.shutdown().await;
         let coverage = state
             .journal
@@ -267,6 +310,12 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             "specmock: {} request(s); {} broke the contract; {} matched no operation; {}/{} operations called",
             s.requests, s.violating_requests, s.unrouted_requests, s.covered, s.operations
         );
+        if s.callbacks > 0 {
+            eprintln!(
+                "specmock: {} callback(s) and webhook(s) sent; {} answered outside the contract",
+                s.callbacks, s.violating_callbacks
+            );
+        }
         eprintln!(
             "specmock: coverage{}: operations {}%, statuses {}% ({}/{}), fields {}% ({}/{})",
             if args.coverage_scope.is_empty() { "" } else { " (scoped)" },
@@ -300,7 +349,8 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
                 ExitCode::from(u8::try_from(code.clamp(1, 255)).unwrap_or(1))
             }
             Ok(Ok(_)) => {
-                if (s.violating_requests > 0 || s.unrouted_requests > 0) && !args.allow_violations {
+                let broken = s.violating_requests + s.unrouted_requests + s.violating_callbacks;
+                if broken > 0 && !args.allow_violations {
                     eprintln!("specmock: the contract was broken (use --allow-violations to only report)");
                     ExitCode::FAILURE
                 } else if !shortfalls.is_empty() {
@@ -371,6 +421,7 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let stop = shutdown_signal();
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
         let _ = out.flush();
@@ -382,7 +433,7 @@ pub(super) fn record(args: RecordArgs) -> ExitCode {
                 .as_deref()
                 .unwrap_or("each document's server URL")
         );
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS
@@ -423,6 +474,77 @@ fn log_certificate(server: &server::RunningServer) {
     }
 }
 
+pub(super) fn fixtures_import(args: &ImportArgs) -> ExitCode {
+    let Some(dir) = args.fixtures.first() else {
+        eprintln!(
+            "specmock: fixtures import needs --fixtures DIR (where the fixtures are written)"
+        );
+        return ExitCode::from(2);
+    };
+    let contract = match load(&args.spec) {
+        Ok(c) => c.redacting(&args.redact),
+        Err(code) => return code,
+    };
+    let done = match crate::har::import(&contract, &args.har, dir) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("specmock: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for p in &done.written {
+        println!("wrote {}", p.display());
+    }
+    for s in &done.skipped {
+        println!("skipped {s}");
+    }
+    println!(
+        "{} fixture(s) written, {} already there, {} entr{} skipped",
+        done.written.len(),
+        done.already,
+        done.skipped.len(),
+        if done.skipped.len() == 1 { "y" } else { "ies" }
+    );
+    ExitCode::SUCCESS
+}
+
+pub(super) fn diff(args: &DiffArgs) -> ExitCode {
+    let inputs = crate::diff::Inputs {
+        old: args.old.clone(),
+        new: args.new.clone(),
+        fixtures: args.fixtures.clone(),
+        reports: args.report.clone(),
+        fail_on: args.fail_on,
+        load: crate::spec::LoadOptions {
+            strict: false,
+            max_ref_files: args.max_ref_files,
+            ref_root: args.ref_root.clone(),
+            ..Default::default()
+        },
+    };
+    match crate::diff::run(&inputs) {
+        Ok(outcome) => {
+            let _ = std::io::stdout().write_all(outcome.render(args.format).as_bytes());
+            if outcome.failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(lines) => {
+            // The first line says what failed; the rest are its details.
+            for (i, l) in lines.iter().enumerate() {
+                if i == 0 {
+                    eprintln!("specmock: {l}");
+                } else {
+                    eprintln!("{l}");
+                }
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// `SPECMOCK_URL_<DOCUMENT>`: the file stem upper-cased, other characters as `_`.
 pub fn document_env_name(doc: &str) -> String {
     let stem: String = doc
@@ -438,24 +560,31 @@ pub fn document_env_name(doc: &str) -> String {
     format!("SPECMOCK_URL_{stem}")
 }
 
-async fn shutdown_signal() {
+/// SIGTERM or Ctrl-C. The handlers are installed when this is called, not
+/// when it is first awaited: call it before printing the address, so a
+/// script that signals as soon as it reads the address stops us cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut t), Some(mut i)) => {
+                    tokio::select! {
+                        _ = t.recv() => {}
+                        _ = i.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -38,13 +38,14 @@ const WITH_KEYS: &[&[&str]] = &[
     &["fixtures", "check"],
     &["export", "pact"],
     &["export", "openapi"],
+    &["diff"],
 ];
 
 /// Keys that hold tables, not flags.
 const TABLES: &[&str] = &["document", "chaos-rule"];
 
 /// Keys of a `[[document]]` table.
-const DOCUMENT_KEYS: &[&str] = &["path", "prefix", "fixtures", "upstream"];
+const DOCUMENT_KEYS: &[&str] = &["path", "prefix", "fixtures", "upstream", "passthrough"];
 
 /// A parsed config file.
 #[derive(Debug)]
@@ -144,12 +145,19 @@ impl ConfigFile {
                 }
                 for key in DOCUMENT_KEYS {
                     match t.get(*key) {
-                        Some(toml::Value::String(_)) => {}
+                        Some(toml::Value::String(_)) if *key != "passthrough" => {}
+                        Some(toml::Value::Array(a))
+                            if *key == "passthrough" && a.iter().all(toml::Value::is_str) => {}
                         None if *key != "path" => {}
                         None => return Err(format!("document[{i}]: `path` is required")),
                         Some(v) => {
+                            let wanted = if *key == "passthrough" {
+                                "a list of operation ids"
+                            } else {
+                                "a string"
+                            };
                             return Err(format!(
-                                "document[{i}].{key}: expected a string, found {}",
+                                "document[{i}].{key}: expected {wanted}, found {}",
                                 describe(v)
                             ));
                         }
@@ -246,6 +254,16 @@ impl ConfigFile {
                 let name = crate::spec::stem(&path);
                 out.options
                     .push(format!("--document-upstream={name}={url}"));
+            }
+            // `passthrough = ["getUser"]`: that document's operations, qualified.
+            if let Some(toml::Value::Array(ops)) = d.get("passthrough")
+                && has("passthrough")
+            {
+                let name = crate::spec::stem(&path);
+                for op in ops.iter().filter_map(toml::Value::as_str) {
+                    out.options.push(format!("--passthrough={name}/{op}"));
+                }
+                out.keys.insert("passthrough".into());
             }
         }
     }
@@ -440,6 +458,7 @@ mod tests {
         for k in [
             "specs",
             "mount",
+            "postman-env",
             "host",
             "port",
             "fixtures",
@@ -475,7 +494,14 @@ mod tests {
             "tls-self-signed-out",
             "chaos",
             "chaos-allow-undeclared",
+            "callbacks-to",
+            "callback-delay",
+            "callback-timeout",
+            "webhook",
+            "callback-wait",
             "allow-violations",
+            "upstream-unmatched",
+            "passthrough",
             "min-coverage",
             "coverage-scope",
             "upstream",
@@ -483,6 +509,8 @@ mod tests {
             "redact",
             "consumer",
             "provider",
+            "format",
+            "fail-on",
         ] {
             assert!(keys.contains(k), "{k} is not a key: {keys:?}");
         }

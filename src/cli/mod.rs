@@ -18,8 +18,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 pub use args::{
-    CheckArgs, ExportArgs, ExportCommand, FixturesCommand, ListenArgs, RecordArgs, RunArgs,
-    ServeArgs, SpecArgs,
+    CheckArgs, DiffArgs, ExportArgs, ExportCommand, FixturesCommand, ListenArgs, RecordArgs,
+    RunArgs, ServeArgs, SpecArgs,
 };
 pub use commands::document_env_name;
 pub use config_file::{ConfigFile, DEFAULT_FILE, every_key};
@@ -73,6 +73,12 @@ pub enum Command {
     /// Export what the consumer used, from a JSON report: a Pact v4 file or an OpenAPI subset.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Compare two versions of a contract: each change classified for a client, the ones this
+    /// consumer's fixtures and run reports touch marked used; exit 1 on a used breaking change.
+    #[command(
+        after_help = "Exit status: 1 when --fail-on is met (default: a used breaking change with --fixtures or\n--report, any breaking change without; a fixture that breaks NEW counts too); 2 when a side\ndoes not load or a usage file cannot be read; else 0.\n\nExamples:\n  specmock diff v1/axiom.yaml v2/axiom.yaml\n  specmock diff v1/ v2/ --fixtures my-fixtures/ --report contract.json --format markdown"
+    )]
+    Diff(DiffArgs),
     /// Print one line per operation: METHOD, route, operationId, file.
     #[command(after_help = "Example:\n  specmock routes specs/")]
     Routes(SpecArgs),
@@ -113,8 +119,10 @@ pub fn main() -> ExitCode {
         Command::Run(args) => commands::run(args),
         Command::Record(args) => commands::record(args),
         Command::Fixtures(FixturesCommand::Check(args)) => commands::fixtures_check(&args),
+        Command::Fixtures(FixturesCommand::Import(args)) => commands::fixtures_import(&args),
         Command::Export(ExportCommand::Pact(args)) => commands::export(&args, false),
         Command::Export(ExportCommand::Openapi(args)) => commands::export(&args, true),
+        Command::Diff(args) => commands::diff(&args),
         Command::Routes(args) => commands::routes(&args),
         Command::Validate(args) => commands::validate(&args),
         Command::Completions { shell } => {

@@ -15,25 +15,13 @@ use crate::contract::Contract;
 use crate::journal::{Filter, Journal, JournalEntry};
 use crate::redact::Credentials;
 
-/// Headers that describe one connection or specmock itself, not the
-/// contract: never exported.
-const NOT_EXPORTED: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "date",
-];
-
-/// True when a header is left out of the exports.
+/// True when a header is left out of the exports: those that describe one
+/// connection (never forwarded either), `date`, and specmock's own.
 pub fn exported_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !NOT_EXPORTED.contains(&lower.as_str()) && !lower.starts_with("x-specmock-")
+    !crate::upstream::HOP_BY_HOP.contains(&lower.as_str())
+        && lower != "date"
+        && !lower.starts_with("x-specmock-")
 }
 
 /// The distinct exchanges of the journal that kept the contract (request
@@ -45,6 +33,11 @@ pub fn interactions(contract: &Contract, journal: &Journal) -> Vec<Value> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for e in journal.entries(&Filter::default()) {
         if e.operation.is_none() || !e.violations.is_empty() || !e.response_violations.is_empty() {
+            continue;
+        }
+        // A callback is a request the API sends, not one the consumer made:
+        // no interaction of the consumer's (the exports describe those).
+        if e.callback.is_some() {
             continue;
         }
         let mut one = interaction(&e, creds);

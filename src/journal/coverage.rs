@@ -15,7 +15,13 @@ impl Journal {
         let inner = self.lock();
         let mut operations = Vec::new();
         let mut uncovered = Vec::new();
-        for op in contract.operations() {
+        // Callbacks and webhooks are operations of the contract too: the
+        // consumer answers them.
+        let sent = contract
+            .callbacks()
+            .map(|c| (&c.operation, Some(c.kind.as_str())));
+        let served = contract.operations().map(|o| (o, None));
+        for (op, kind) in served.chain(sent) {
             let qualified = op.qualified_id();
             let c = inner.counters.get(&qualified).cloned().unwrap_or_default();
             let declared: Vec<String> = op.responses.iter().map(|r| r.status.to_string()).collect();
@@ -51,12 +57,14 @@ impl Journal {
                 uncovered.push(op.display_id.clone());
             }
             operations.push(OperationCoverage {
+                kind,
                 operation: op.display_id.clone(),
                 qualified,
                 document: op.document.clone(),
                 method: op.method.to_string(),
                 path: op.route.clone(),
                 called: c.calls,
+                forwarded: c.forwarded,
                 statuses: c
                     .statuses
                     .iter()
@@ -70,16 +78,18 @@ impl Journal {
                 fields: self.usage.coverage(op, contract.catalog(op)),
             });
         }
-        let unrouted: Vec<Unrouted> = inner
-            .unrouted
-            .iter()
-            .map(|((m, p), (n, s))| Unrouted {
-                method: m.clone(),
-                path: p.clone(),
-                count: *n,
-                status: *s,
-            })
-            .collect();
+        let listed = |map: &BTreeMap<(String, String), (u64, u16)>| -> Vec<Unrouted> {
+            map.iter()
+                .map(|((m, p), (n, s))| Unrouted {
+                    method: m.clone(),
+                    path: p.clone(),
+                    count: *n,
+                    status: *s,
+                })
+                .collect()
+        };
+        let unrouted = listed(&inner.unrouted);
+        let forwarded = listed(&inner.forwarded);
         let covered = operations.iter().filter(|o| o.called > 0).count();
         let statuses = operations.iter().map(|o| o.declared.len()).sum::<usize>();
         let unexercised = operations
@@ -92,6 +102,8 @@ impl Journal {
                 covered,
                 requests: inner.requests,
                 violating_requests: inner.violating,
+                callbacks: inner.callbacks,
+                violating_callbacks: inner.violating_callbacks,
                 unrouted_requests: unrouted.iter().map(|u| u.count).sum(),
                 statuses,
                 statuses_exercised: statuses - unexercised,
@@ -99,10 +111,13 @@ impl Journal {
                 fields_used: operations.iter().map(|o| o.fields.used.len()).sum(),
                 fields_counted: self.usage().counting(),
                 chaos_requests: operations.iter().map(|o| o.chaos).sum(),
+                forwarded_requests: inner.forwarded.values().map(|(n, _)| n).sum::<u64>()
+                    + inner.counters.values().map(|c| c.forwarded).sum::<u64>(),
             },
             operations,
             uncovered,
             unrouted,
+            forwarded,
         }
     }
 }
@@ -118,6 +133,14 @@ pub struct Coverage {
     pub uncovered: Vec<String>,
     /// Requests that matched no operation.
     pub unrouted: Vec<Unrouted>,
+    /// Requests that matched no operation and were answered by the real
+    /// API (`--upstream-unmatched`): the mock's coverage does not count them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forwarded: Vec<Unrouted>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Totals of a [`Coverage`].
@@ -133,6 +156,10 @@ pub struct CoverageSummary {
     pub violating_requests: u64,
     /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
+    /// Callbacks and webhooks sent (a refused one is not).
+    pub callbacks: u64,
+    /// Of those, the ones the consumer's answer broke the contract in.
+    pub violating_callbacks: u64,
     /// Declared status keys, over every operation.
     pub statuses: usize,
     /// Of those, answered at least once.
@@ -144,14 +171,12 @@ pub struct CoverageSummary {
     /// False when field usage is not counted (`--no-field-coverage`): the
     /// fields are listed, none as used.
     pub fields_counted: bool,
+    /// Requests the real API answered (partial mocking).
+    pub forwarded_requests: u64,
     /// Answers `--chaos` (or `--fault-rate`) replaced: their statuses are
     /// not counted as exercised.
     #[serde(skip_serializing_if = "is_zero")]
     pub chaos_requests: u64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 impl CoverageSummary {
@@ -182,6 +207,9 @@ pub fn percent(part: usize, whole: usize) -> u64 {
 /// Coverage of one operation.
 #[derive(Debug, Clone, Serialize)]
 pub struct OperationCoverage {
+    /// `callback` or `webhook` for a request the API sends; absent for an operation it serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     /// How the operation is named to users: the bare `operationId` when unique, else `document/operationId`.
     pub operation: String,
     /// `document/operationId`.
@@ -194,6 +222,10 @@ pub struct OperationCoverage {
     pub path: String,
     /// Requests routed to it.
     pub called: u64,
+    /// Of those, answered by the real API (`--passthrough`); their
+    /// statuses are not counted as exercised.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub forwarded: u64,
     /// Status codes answered, with counts.
     pub statuses: BTreeMap<String, u64>,
     /// Status keys the document declares.

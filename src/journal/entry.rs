@@ -74,9 +74,11 @@ pub fn journal_entry(
         violations: outcome.violations.clone(),
         warnings: outcome.warnings.clone(),
         response_violations: outcome.response_violations.clone(),
+        forwarded: outcome.forwarded,
         duration_us: micros(took),
         chaos: None,
         response: ServedResponse::of(journal, &outcome.answer),
+        callback: None,
     }
 }
 

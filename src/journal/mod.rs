@@ -85,6 +85,9 @@ pub struct JournalEntry {
     /// Recording: how the upstream's answer broke the contract.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub response_violations: Vec<Violation>,
+    /// The real API answered it (partial mocking), not the mock.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub forwarded: bool,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
     /// What `--chaos` did instead of the mock's answer (`status 503`,
@@ -92,10 +95,59 @@ pub struct JournalEntry {
     /// coverage counts it apart.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub chaos: Option<String>,
+    /// A request specmock sent its consumer (a callback or a webhook):
+    /// `status` and `violations` are then the consumer's answer and how it
+    /// broke the callback's declared responses. `None` for served requests.
+    /// Boxed: served requests, nearly every entry, pay one pointer for it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub callback: Option<Box<CallbackInfo>>,
     /// The answer's media type and body, for the exports. Never serialised:
     /// the export module redacts it before it leaves the process.
     #[serde(skip)]
     pub response: ServedResponse,
+}
+
+/// What a callback or webhook entry adds to the exchange.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct CallbackInfo {
+    /// `callback` or `webhook`.
+    pub kind: String,
+    /// Its name in the document (`onEvent`).
+    pub name: String,
+    /// The URL it was sent to (or would have been), its query redacted.
+    pub url: String,
+    /// Why it was not sent (`--callbacks-to` does not list the target...);
+    /// a refused callback is not counted as a call.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub refused: Option<String>,
+    /// Why no answer came (timeout, connection refused, answer too large).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    /// The consumer's answer: its headers (credentials redacted)...
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub answer_headers: Vec<(String, String)>,
+    /// ...and its body as text (cut to the journal's bound, credentials redacted).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub answer_body: Option<String>,
+    /// The journal id of the request whose answer triggered it (callbacks).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub trigger: Option<u64>,
+}
+
+impl CallbackInfo {
+    fn size(&self) -> usize {
+        heap(self.kind.capacity())
+            + heap(self.name.capacity())
+            + heap(self.url.capacity())
+            + self.refused.as_ref().map_or(0, |r| heap(r.capacity()))
+            + self.error.as_ref().map_or(0, |r| heap(r.capacity()))
+            + self
+                .answer_headers
+                .iter()
+                .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()) + 48)
+                .sum::<usize>()
+            + self.answer_body.as_ref().map_or(0, |b| heap(b.capacity()))
+    }
 }
 
 /// `[(name, value)]` as a JSON object, in order.
@@ -150,6 +202,10 @@ impl JournalEntry {
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
             + self.response.size()
+            + self
+                .callback
+                .as_ref()
+                .map_or(0, |c| heap(std::mem::size_of::<CallbackInfo>()) + c.size())
     }
 }
 
@@ -166,6 +222,9 @@ fn heap(n: usize) -> usize {
 #[derive(Debug, Default, Clone)]
 struct Counter {
     calls: u64,
+    /// Of those, answered by the real API (partial mocking): their
+    /// statuses are not the mock's, so they are not counted as exercised.
+    forwarded: u64,
     statuses: BTreeMap<u16, u64>,
     violating: u64,
     /// Answers chaos replaced (or faulted).
@@ -178,9 +237,12 @@ impl Counter {
     /// Count one request of this operation.
     fn count(&mut self, entry: &JournalEntry) {
         self.calls += 1;
-        // A status chaos put in is not one the operation was seen to answer.
+        // A status chaos put in, or the real API's, is not one the mock was
+        // seen to answer.
         if entry.chaos.is_some() {
             self.chaos += 1;
+        } else if entry.forwarded {
+            self.forwarded += 1;
         } else {
             *self.statuses.entry(entry.status).or_default() += 1;
         }
@@ -207,8 +269,13 @@ struct Inner {
     dropped: u64,
     counters: HashMap<String, Counter>,
     unrouted: BTreeMap<(String, String), (u64, u16)>,
+    /// Requests no operation matched that the real API answered.
+    forwarded: BTreeMap<(String, String), (u64, u16)>,
     requests: u64,
     violating: u64,
+    /// Callbacks and webhooks sent, and those whose answer broke the contract.
+    callbacks: u64,
+    violating_callbacks: u64,
 }
 
 /// The journal: entries in a bounded ring, counters apart.
@@ -276,12 +343,24 @@ impl Journal {
         let mut inner = self.lock();
         entry.id = inner.next_id;
         inner.next_id += 1;
-        inner.requests += 1;
         let violating = !entry.violations.is_empty();
-        if violating {
-            inner.violating += 1;
-        }
+        // A callback is counted apart from the requests served; a refused
+        // one (never sent) is no call at all.
+        let refused = match &entry.callback {
+            None => {
+                inner.requests += 1;
+                inner.violating += u64::from(violating);
+                false
+            }
+            Some(cb) if cb.refused.is_some() => true,
+            Some(_) => {
+                inner.callbacks += 1;
+                inner.violating_callbacks += u64::from(violating);
+                false
+            }
+        };
         match &entry.operation {
+            _ if refused => {}
             Some(op) => {
                 // Looked up first: no key allocated on the hot path.
                 match inner.counters.get_mut(op) {
@@ -295,9 +374,14 @@ impl Journal {
             }
             None => {
                 let key = (entry.method.clone(), entry.path.clone());
-                let known = inner.unrouted.contains_key(&key);
-                if known || inner.unrouted.len() < MAX_UNROUTED_KINDS {
-                    let slot = inner.unrouted.entry(key).or_insert((0, entry.status));
+                let map = if entry.forwarded {
+                    &mut inner.forwarded
+                } else {
+                    &mut inner.unrouted
+                };
+                let known = map.contains_key(&key);
+                if known || map.len() < MAX_UNROUTED_KINDS {
+                    let slot = map.entry(key).or_insert((0, entry.status));
                     slot.0 += 1;
                 }
             }
@@ -352,6 +436,8 @@ impl Journal {
             requests: inner.requests,
             violating_requests: inner.violating,
             unrouted_requests: inner.unrouted.values().map(|(n, _)| n).sum(),
+            callbacks: inner.callbacks,
+            violating_callbacks: inner.violating_callbacks,
         }
     }
 
@@ -374,7 +460,10 @@ impl Journal {
     /// from the counters (exact even after the ring wrapped) unless the
     /// expectation filters on something only entries know.
     pub fn verify(&self, contract: &Contract, v: &Verification) -> VerifyResult {
-        let qualified = contract.operation(&v.operation).map(|o| o.qualified_id());
+        let qualified = contract
+            .operation(&v.operation)
+            .or_else(|| contract.callback_operation(&v.operation))
+            .map(|o| o.qualified_id());
         let seen = match &qualified {
             None => 0,
             Some(q) => {
@@ -526,6 +615,10 @@ pub struct JournalStats {
     pub violating_requests: u64,
     /// Of those, requests that matched no operation.
     pub unrouted_requests: u64,
+    /// Callbacks and webhooks sent (refused ones are not).
+    pub callbacks: u64,
+    /// Of those, the ones whose answer broke the contract.
+    pub violating_callbacks: u64,
 }
 
 /// RFC 3339 in UTC with milliseconds.

@@ -4,7 +4,8 @@
 //!
 //! Tokens: `code=404` (a status the operation declares: exact, then `4XX`,
 //! then `default`), `example=NAME` (a named example), `dynamic=true`
-//! (generate from the schema), `dynamic=sparse` (generate a sparse body:
+//! (generate from the schema), `callbacks=none|NAME` (send no callback, or only
+//! that one), `dynamic=sparse` (generate a sparse body:
 //! optional properties by chance), `seed=N` (the generator's seed for this
 //! response). Tokens combine: `Prefer: code=404, dynamic=true`.
 
@@ -31,6 +32,8 @@ pub struct Preferences {
     pub fault: Option<Fault>,
     /// `chaos=off`: no `--chaos` (nor `--latency`, `--fault-rate`) for this request.
     pub chaos_off: bool,
+    /// `callbacks=none` (send none) or `callbacks=NAME` (only that one).
+    pub callbacks: Option<String>,
 }
 
 /// A fault to inject instead of a proper answer.
@@ -85,6 +88,7 @@ impl Preferences {
                 self.sparse = sparse.then_some(true);
             }
             "seed" => self.seed = value.parse().ok(),
+            "callbacks" if !value.is_empty() => self.callbacks = Some(value.to_string()),
             "delay" => self.delay_ms = value.parse().ok(),
             "fault" => {
                 self.fault = match value.to_ascii_lowercase().as_str() {
@@ -130,6 +134,9 @@ mod tests {
             &Request::new(Method::GET, "/x").header("prefer", "chaos=off"),
         );
         assert!(p.chaos_off && p.is_empty());
+        let r = Request::new(Method::GET, "/x").header("prefer", "callbacks=onEvent");
+        let p = Preferences::from_request(&r);
+        assert_eq!(p.callbacks.as_deref(), Some("onEvent"));
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
     state.tls = tls.is_some();
     state.session = state.session.clone().for_port(addr.port());
     let state = Arc::new(state);
+    let weak = Arc::downgrade(&state);
+    (state.callbacks).schedule(move || weak.upgrade().map(|s| s.contract.load_full()));
     if state.admin == AdminAccess::Closed {
         tracing::warn!(
             "listening on {addr}, off loopback: the admin API ({ADMIN_PREFIX}/) is closed; give --admin-token TOKEN (or --admin-open) to use it"
@@ -353,9 +355,14 @@ async fn handle(
     let outcome = match std::panic::catch_unwind(step) {
         Ok(pipeline::Step::Answered(o)) => o,
         Ok(pipeline::Step::Forward(f)) => {
-            let (answer, broke) = match &state.recorder {
-                Some(rec) => crate::record::exchange(rec, &contract, &request, &f.operation).await,
-                None => (
+            let (answer, broke) = match (&state.recorder, &state.partial, &f.operation) {
+                (Some(rec), _, Some(op)) => {
+                    crate::record::exchange(rec, &contract, &request, op).await
+                }
+                (_, Some((client, url)), op) => {
+                    crate::record::pass(client, url, &request, op.as_deref()).await
+                }
+                _ => (
                     crate::record::bad_gateway("(none)", "no upstream is configured"),
                     Vec::new(),
                 ),
@@ -391,7 +398,8 @@ async fn handle(
     );
     entry.chaos = chaos.label.clone();
     crate::logline::log_exchange(&entry);
-    state.journal.record(entry);
+    let id = state.journal.record(entry);
+    state.callbacks.after(&contract, &request, &outcome, id);
     if let Some(op) = outcome
         .operation
         .as_ref()

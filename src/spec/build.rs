@@ -67,7 +67,7 @@ impl Builder<'_> {
                 // 3.1 makes `paths` optional: a webhooks- or components-only document.
                 self.warn(
                     &top,
-                    "the document has no `paths`: it loads with no routes (its webhooks and components are not served)",
+                    "the document has no `paths`: it loads with no routes (webhooks are not served: they are sent, see POST /__specmock/webhooks/{name} and --webhook)",
                 );
             } else {
                 self.err(&top, "the document has no `paths`");
@@ -191,7 +191,7 @@ impl Builder<'_> {
         }
     }
 
-    fn operation(
+    pub(super) fn operation(
         &mut self,
         path: &str,
         item_loc: &Loc,

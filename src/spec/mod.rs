@@ -23,12 +23,14 @@
 //! ```
 
 mod build;
+mod callbacks;
 mod compile;
 mod encoding;
 mod error;
 mod lenient;
 mod model;
 mod paths;
+mod postman;
 mod refs;
 mod schema;
 mod shape;
@@ -40,6 +42,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use callbacks::{Callback, CallbackKind};
 pub use compile::{Compiled, locate};
 pub use error::{LoadError, LoadErrors, RefError, escape_token, pointer, unescape_token};
 pub use model::*;
@@ -98,6 +101,18 @@ impl Unsealed {
 /// [`load_document`] up to naming the operations: see [`Unsealed`].
 pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
     let value = parse_text(&src.display, &src.text)?;
+    // A Postman collection becomes an OpenAPI document, loaded as any other;
+    // what it could not carry over is noted, never an error.
+    if let Some((openapi, notes)) = postman::as_openapi(src, &value)? {
+        let mut read = load_value(src, openapi)?;
+        read.document.notices.splice(0..0, notes);
+        return Ok(read);
+    }
+    load_value(src, value)
+}
+
+/// The loader, from the parsed document on.
+fn load_value(src: &SpecSource, value: Value) -> Result<Unsealed, LoadErrors> {
     let version = detect_version(&src.display, &value)?;
     let mut files = FileSet::new(&src.display, &src.file_name, src.dir.clone(), value);
     if version == SpecVersion::Swagger2 {
@@ -141,6 +156,8 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
         warnings: Vec::new(),
     };
     let mut operations = builder.operations();
+    let mut callbacks = builder.callbacks(&operations);
+    callbacks.extend(builder.webhooks());
     if !builder.errors.is_empty() {
         return Err(LoadErrors(builder.errors));
     }
@@ -151,8 +168,14 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
     warnings.sort_by(|a, b| (&a.file, &a.at).cmp(&(&b.file, &b.at)));
     warnings.extend(lenient_warnings);
     warnings.extend(builder_warnings);
-    let (example_warnings, notices) = check_examples(&files, &mut operations);
+    let (example_warnings, mut notices) = check_examples(&files, &mut operations);
     warnings.extend(example_warnings);
+    // A callback's examples are what specmock sends: checked the same way.
+    for cb in &mut callbacks {
+        let (w, n) = check_examples(&files, std::slice::from_mut(&mut cb.operation));
+        warnings.extend(w);
+        notices.extend(n);
+    }
     let document = Document {
         name: src.name.clone(),
         display: src.display.clone(),
@@ -161,6 +184,7 @@ pub fn read_document(src: &SpecSource) -> Result<Unsealed, LoadErrors> {
         server_url,
         base_path,
         operations: Vec::new(),
+        callbacks: callbacks::seal(callbacks),
         files,
         warnings,
         notices,

@@ -47,6 +47,8 @@ pub struct Document {
     pub base_path: String,
     /// Its operations, in document order.
     pub operations: Vec<Arc<Operation>>,
+    /// The requests it sends its consumer: operations' callbacks and 3.1 webhooks.
+    pub callbacks: Vec<super::Callback>,
     /// The document and the files it references, upgraded and converted.
     pub files: FileSet,
     /// Problems that do not stop serving but fail `validate` (an example that

@@ -238,6 +238,23 @@ pub fn convert_document(files: &mut FileSet) {
                             queue.push_back((op.child("responses").child(code), Kind::Response));
                         }
                     }
+                    // Callbacks' path items: their schemas are converted like the paths'.
+                    if let Some(cbs) = files.get(&op.child("callbacks")).and_then(Value::as_object)
+                    {
+                        for name in cbs.keys() {
+                            let mut cb = op.child("callbacks").child(name);
+                            if let Some(r) = cbs[name].get("$ref").and_then(Value::as_str)
+                                && let Ok(t) = files.target_of(&cb.file, r)
+                            {
+                                cb = t;
+                            }
+                            if let Some(exprs) = files.get(&cb).and_then(Value::as_object) {
+                                for e in exprs.keys().filter(|k| !k.starts_with("x-")) {
+                                    queue.push_back((cb.child(e), Kind::PathItem));
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

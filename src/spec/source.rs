@@ -32,7 +32,7 @@ pub struct SpecSource {
     pub options: LoadOptions,
 }
 
-/// How documents are loaded (`--strict-load`, `--max-ref-files`, `--ref-root`).
+/// How documents are loaded (`--strict-load`, `--max-ref-files`, `--ref-root`, `--postman-env`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Refuse a whole document when any of its operations cannot be built
@@ -43,6 +43,9 @@ pub struct LoadOptions {
     pub max_ref_files: usize,
     /// The folder `$ref`s may reach (default: the document's own folder).
     pub ref_root: Option<PathBuf>,
+    /// Postman environment files whose values fill a collection's
+    /// `{{variables}}` (`--postman-env`; later files win).
+    pub postman_env: Vec<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -51,6 +54,7 @@ impl Default for LoadOptions {
             strict: false,
             max_ref_files: super::refs::DEFAULT_MAX_REF_FILES,
             ref_root: None,
+            postman_env: Vec::new(),
         }
     }
 }
@@ -160,6 +164,8 @@ pub fn stem(file_name: &str) -> String {
 /// Expand the paths given on the command line: files as they are, folders into
 /// their `*.yaml`, `*.yml` and `*.json` files (not recursively: a folder's
 /// subfolders usually hold the files its documents `$ref`), sorted by name.
+/// Postman's environment and globals exports (`*.postman_environment.json`,
+/// `*.postman_globals.json`) beside a collection are no documents: skipped.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for p in paths {
@@ -168,7 +174,10 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 .map_err(|e| LoadError::new(p.display().to_string(), format!("cannot list: {e}")))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
+                    let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     f.is_file()
+                        && !name.ends_with(".postman_environment.json")
+                        && !name.ends_with(".postman_globals.json")
                         && f.extension()
                             .and_then(|x| x.to_str())
                             .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
