@@ -87,7 +87,9 @@ pub use request::Request;
 pub use respond::{Answer, RespondOptions};
 pub use route::{RouteTable, Routed};
 pub use server::start;
-pub use server::{RecordConfig, RunningServer, ServeConfig};
+pub use server::{RecordConfig, RunningServer, ServeConfig, TlsSource};
+/// A chaos rule for [`ServeConfig::chaos`]: `"rate=0.2,statuses=503".parse::<ChaosRule>()`.
+pub use chaos::ChaosRule;
 pub use spec::{LoadError, LoadErrors, LoadOptions};
 pub use usage::FieldCoverage;
 pub use validate::{Checked, ValidateOptions, Violation, validate};
