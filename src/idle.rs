@@ -60,6 +60,11 @@ impl<S> Tracked<S> {
         activity.touch();
         Tracked { inner, activity }
     }
+
+    /// The stream inside (to peek at it).
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {

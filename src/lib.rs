@@ -33,6 +33,7 @@
 mod admin;
 mod app;
 mod callback;
+mod chaos;
 // The binary's entry point (`main.rs`) and the settings model's key list.
 #[doc(hidden)]
 pub mod cli;
@@ -68,6 +69,8 @@ mod validate;
 mod watch;
 
 pub use callback::{Scheduled as ScheduledWebhook, Settings as CallbackSettings};
+/// A chaos rule for [`ServeConfig::chaos`]: `"rate=0.2,statuses=503".parse::<ChaosRule>()`.
+pub use chaos::ChaosRule;
 pub use contract::{BUNDLED_SPECS, Contract, FixturePaths, SpecPaths};
 pub use fixtures::{
     CheckReport, FixtureSource, FixtureStore, SequenceCursors, check as check_fixtures,
@@ -86,7 +89,7 @@ pub use request::Request;
 pub use respond::{Answer, RespondOptions};
 pub use route::{RouteTable, Routed};
 pub use server::start;
-pub use server::{RecordConfig, RunningServer, ServeConfig};
+pub use server::{RecordConfig, RunningServer, ServeConfig, TlsSource};
 pub use spec::{LoadError, LoadErrors, LoadOptions};
 pub use usage::FieldCoverage;
 pub use validate::{Checked, ValidateOptions, Violation, validate};

@@ -165,6 +165,10 @@ pub fn log_exchange(e: &crate::journal::JournalEntry) {
         line.push_str(" (");
         line.push_str(itoa::Buffer::new().format(e.duration_us));
         line.push_str(" us)");
+        if let Some(c) = &e.chaos {
+            line.push_str(" chaos: ");
+            line.push_str(c);
+        }
         if e.forwarded {
             line.push_str(" forwarded to the real API");
         }
@@ -262,6 +266,7 @@ mod tests {
             response_violations: vec![],
             forwarded: false,
             duration_us: 492,
+            chaos: None,
             response: Default::default(),
             callback: None,
         }

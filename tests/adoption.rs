@@ -342,11 +342,11 @@ fn the_readmes_every_key_example_lists_every_key_and_loads() {
         .expect("the README's every-key example");
     let block = &readme[start..start + readme[start..].find("```").unwrap()];
     let mut listed = std::collections::BTreeSet::new();
-    let mut table = "";
+    let mut table = String::new();
     for line in block.lines() {
         let line = line.trim();
-        if line.starts_with("[[document]]") {
-            table = "document.";
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split_once("]]")) {
+            table = format!("{}.", name.0);
         } else if let Some((key, _)) = line.split_once(" = ") {
             listed.insert(format!("{table}{}", key.trim()));
         }

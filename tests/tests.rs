@@ -9,6 +9,7 @@ mod architecture;
 mod browser;
 mod bundled_bodies;
 mod callbacks;
+mod chaos;
 mod ci;
 mod diff;
 mod examples;
@@ -31,6 +32,7 @@ mod record;
 mod responses;
 mod rust_api;
 mod stateful;
+mod tls;
 mod validation;
 mod watch;
 

@@ -53,6 +53,12 @@ pub struct ServeConfig {
     pub stateful: bool,
     /// Request limits.
     pub limits: Limits,
+    /// Serve HTTPS with this certificate (none: plain HTTP).
+    pub tls: Option<TlsSource>,
+    /// `--chaos`: the rules in force (`--latency` and `--fault-rate` are added to them).
+    pub chaos: Vec<crate::chaos::ChaosRule>,
+    /// `--chaos-allow-undeclared`: statuses the operation does not declare may be injected.
+    pub chaos_allow_undeclared: bool,
     /// Partial mocking: where requests no operation matches (and
     /// `--passthrough` operations) go.
     pub upstream_unmatched: Option<String>,
@@ -63,6 +69,23 @@ pub struct ServeConfig {
 }
 
 pub use crate::limits::Limits;
+
+/// Where a server's certificate and key come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsSource {
+    /// PEM files: the certificate chain (leaf first) and its private key.
+    Files {
+        /// `--tls-cert`.
+        cert: PathBuf,
+        /// `--tls-key`.
+        key: PathBuf,
+    },
+    /// Generated at start for localhost and 127.0.0.1 (`--tls-self-signed`).
+    SelfSigned {
+        /// Where to write the certificate (`--tls-self-signed-out`); none: the temp folder.
+        out: Option<PathBuf>,
+    },
+}
 
 /// `specmock record` settings.
 #[derive(Debug, Clone)]
@@ -94,6 +117,9 @@ impl Default for ServeConfig {
             fault_rate: 0.0,
             stateful: false,
             limits: Limits::default(),
+            tls: None,
+            chaos: Vec::new(),
+            chaos_allow_undeclared: false,
             upstream_unmatched: None,
             passthrough: Vec::new(),
             callbacks: Default::default(),

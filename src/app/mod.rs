@@ -18,7 +18,7 @@ use crate::contract::Contract;
 use crate::journal::Journal;
 use crate::pipeline::PipelineOptions;
 use crate::report::{ReportPaths, write_reports};
-pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig};
+pub use config::{AdminAccess, Limits, RecordConfig, ServeConfig, TlsSource};
 
 /// What every request handler shares.
 #[derive(Debug)]
@@ -38,9 +38,9 @@ pub struct AppState {
     /// Partial mocking: the client and the URL unmatched requests go to.
     pub partial: Option<(crate::upstream::UpstreamClient, String)>,
     pub cors: bool,
-    /// Latency and faults (`--latency`, `--fault-rate`, the seed).
-    pub delivery: crate::delivery::DeliverySettings,
-    /// Requests answered so far: the random stream of latency and faults is
+    /// Chaos, latency and faults (`--chaos`, `--latency`, `--fault-rate`, the seed).
+    pub chaos: crate::chaos::Chaos,
+    /// Requests answered so far: the random stream of chaos, latency and faults is
     /// derived from the seed and this count, so a run is reproducible.
     pub(crate) counter: std::sync::atomic::AtomicU64,
     /// Stateful mode's resources (empty and unused unless `--stateful`).
@@ -53,6 +53,8 @@ pub struct AppState {
     pub watch: WatchCounters,
     /// The inspector's browser session (`--admin-token`).
     pub(crate) session: session::Session,
+    /// Served over TLS (`--tls-cert`, `--tls-self-signed`): URLs say `https`.
+    pub tls: bool,
 }
 
 impl AppState {
@@ -97,11 +99,13 @@ impl AppState {
             recorder,
             partial,
             cors: config.cors,
-            delivery: crate::delivery::DeliverySettings {
-                latency: config.latency,
-                fault_rate: config.fault_rate,
-                seed: config.pipeline.respond.seed,
-            },
+            chaos: crate::chaos::Chaos::new(
+                config.chaos.clone(),
+                config.latency,
+                config.fault_rate,
+                config.pipeline.respond.seed,
+                config.chaos_allow_undeclared,
+            ),
             counter: std::sync::atomic::AtomicU64::new(0),
             resources: crate::state::ResourceStore::new(config.stateful),
             sequences: Default::default(),
@@ -109,6 +113,7 @@ impl AppState {
             extra_redact: config.redact.clone(),
             watch: WatchCounters::default(),
             session: session::Session::new()?.for_port(config.port),
+            tls: config.tls.is_some(),
         })
     }
 

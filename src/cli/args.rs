@@ -325,6 +325,20 @@ pub struct ServeArgs {
     /// Probability (0 to 1) that a response is a fault: the connection reset or an empty body (seeded by --seed).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_rate)]
     pub fault_rate: f64,
+    /// Chaos that keeps the contract: a profile of specmock.toml's [[chaos-rule]] tables by name, or one
+    /// rule inline, e.g. `rate=0.2` (a fifth of the answers become declared error statuses),
+    /// `operation=getOrder,statuses=429/503,outage=every 60s for 5s,latency=50..300`
+    /// (per request: `Prefer: chaos=off`).
+    #[arg(long, value_name = "PROFILE|KEY=VALUE,...")]
+    pub chaos: Option<String>,
+    /// Let --chaos inject statuses the operation does not declare (429 with Retry-After, say),
+    /// as specmock's own problem documents.
+    #[arg(long)]
+    pub chaos_allow_undeclared: bool,
+    /// The [[chaos-rule]] tables of specmock.toml, each as KEY=VALUE,... (what the tables become).
+    #[arg(long, hide = true, value_name = "KEY=VALUE,...", value_parser = parse_chaos_rule)]
+    #[serde(skip)]
+    pub chaos_profile: Vec<crate::chaos::ChaosRule>,
     /// Largest request body; bigger ones get 413 (e.g. 10MiB).
     #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = crate::journal::parse_size)]
     pub max_body_size: usize,
@@ -346,6 +360,20 @@ pub struct ServeArgs {
     /// Most connections served at once; more wait to be accepted.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = parse_usize)]
     pub max_connections: usize,
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key", conflicts_with = "tls_self_signed", value_hint = ValueHint::FilePath)]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, RSA or EC).
+    #[arg(long, value_name = "FILE", requires = "tls_cert", value_hint = ValueHint::FilePath)]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate made at start for localhost, 127.0.0.1 and ::1: its key
+    /// stays in memory, the certificate is written to a file whose path is printed (trust it:
+    /// `curl --cacert PATH`); HTTP/2 and HTTP/1.1 by ALPN.
+    #[arg(long)]
+    pub tls_self_signed: bool,
+    /// Write the --tls-self-signed certificate here (default: a file in the temp folder, removed on exit).
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub tls_self_signed_out: Option<PathBuf>,
     /// Where callbacks and webhooks may be sent: host names, host:port, addresses, CIDR ranges or
     /// `loopback` (comma-separated or repeated). The resolved address is checked; nothing is sent
     /// to a target not listed (a URL in a request body is the client's word, not yours).
@@ -409,21 +437,11 @@ fn parse_host(s: &str) -> Result<IpAddr, String> {
 }
 
 pub(super) fn parse_latency(s: &str) -> Result<(u64, u64), String> {
-    let parse = |v: &str| {
-        v.trim()
-            .parse::<u64>()
-            .map_err(|_| format!("\"{v}\" is not a number of milliseconds"))
-    };
-    match s.split_once("..") {
-        Some((a, b)) => {
-            let (a, b) = (parse(a)?, parse(b)?);
-            if a > b {
-                return Err(format!("the range {s} is backwards: write MIN..MAX"));
-            }
-            Ok((a, b))
-        }
-        None => parse(s).map(|v| (v, v)),
-    }
+    crate::chaos::parse_latency(s)
+}
+
+fn parse_chaos_rule(s: &str) -> Result<crate::chaos::ChaosRule, String> {
+    s.parse()
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

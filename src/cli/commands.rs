@@ -70,6 +70,9 @@ impl ServeArgs {
                 idle_timeout: std::time::Duration::from_secs(self.idle_timeout.max(1)),
                 max_connections: self.max_connections.max(1),
             },
+            tls: self.tls().ok().flatten(),
+            chaos: self.chaos_rules().unwrap_or_default(),
+            chaos_allow_undeclared: self.chaos_allow_undeclared,
             callbacks: crate::callback::Settings {
                 targets: self.callbacks_to.clone(),
                 delay: std::time::Duration::from_millis(self.callback_delay),
@@ -79,8 +82,65 @@ impl ServeArgs {
         }
     }
 
+    /// `--tls-cert`/`--tls-key` or `--tls-self-signed` (clap makes them
+    /// exclusive and pairs cert with key).
+    pub fn tls(&self) -> Result<Option<crate::server::TlsSource>, String> {
+        if let (Some(out), false) = (&self.tls_self_signed_out, self.tls_self_signed) {
+            return Err(format!(
+                "--tls-self-signed-out {} names where the self-signed certificate goes: add --tls-self-signed",
+                out.display()
+            ));
+        }
+        Ok(match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::server::TlsSource::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ if self.tls_self_signed => Some(crate::server::TlsSource::SelfSigned {
+                out: self.tls_self_signed_out.clone(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// `--chaos NAME`: the `[[chaos-rule]]` tables of that name; `--chaos
+    /// KEY=VALUE,...`: one rule; none: no chaos (`--latency`, `--fault-rate`
+    /// are added by the server).
+    pub fn chaos_rules(&self) -> Result<Vec<crate::chaos::ChaosRule>, String> {
+        let Some(chosen) = self.chaos.as_deref().map(str::trim) else {
+            return Ok(Vec::new());
+        };
+        if chosen.contains('=') {
+            let rule = chosen
+                .parse()
+                .map_err(|e| format!("--chaos {chosen}: {e}"))?;
+            return Ok(vec![rule]);
+        }
+        let rules: Vec<_> = (self.chaos_profile.iter())
+            .filter(|r| r.name == chosen)
+            .cloned()
+            .collect();
+        if rules.is_empty() {
+            let mut names: Vec<&str> = self.chaos_profile.iter().map(|r| r.name.as_str()).collect();
+            names.dedup();
+            return Err(format!(
+                "--chaos {chosen}: no [[chaos-rule]] table of specmock.toml has name = \"{chosen}\" ({}); or give a rule inline: --chaos rate=0.2",
+                if names.is_empty() {
+                    "there are none".to_string()
+                } else {
+                    format!("the profiles are {}", names.join(", "))
+                }
+            ));
+        }
+        Ok(rules)
+    }
+
     /// Load the documents and fixtures, printing what went wrong.
     fn load(&self) -> Result<Contract, ExitCode> {
+        if let Err(e) = self.tls().and_then(|_| self.chaos_rules()) {
+            eprintln!("specmock: {e}");
+            return Err(ExitCode::from(2));
+        }
         let fixture_paths = FixturePaths {
             dirs: self.fixtures.clone(),
             no_bundled: self.no_fixtures,
@@ -180,6 +240,7 @@ pub(super) fn serve(args: ServeArgs) -> ExitCode {
         let mut out = std::io::stdout();
         let _ = writeln!(out, "{}", server.url());
         let _ = out.flush();
+        log_certificate(&server);
         let left_out = match left_out {
             0 => String::new(),
             n => format!("; {n} left out, answered 501 (see the warnings above)"),
@@ -216,6 +277,10 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         };
         let url = server.url();
         let mut envs = vec![("SPECMOCK_URL".to_string(), url.clone())];
+        log_certificate(&server);
+        if let Some(ca) = server.ca_path() {
+            envs.push(("SPECMOCK_CA".to_string(), ca.display().to_string()));
+        }
         for d in server.state().contract.load().documents() {
             envs.push((document_env_name(&d.name), format!("{url}{}", d.base_path)));
         }
@@ -394,6 +459,18 @@ pub(super) fn fixtures_check(args: &CheckArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Where the self-signed certificate is, for the user to trust it.
+fn log_certificate(server: &server::RunningServer) {
+    if let Some(ca) = server.ca_path() {
+        tracing::info!(
+            "self-signed certificate for {} written to {} (trust it: curl --cacert {})",
+            crate::server::SELF_SIGNED_NAMES.join(", "),
+            ca.display(),
+            ca.display()
+        );
     }
 }
 

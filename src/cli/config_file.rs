@@ -5,7 +5,8 @@
 //! (there is no second list of keys to keep in step). A flag given on the
 //! command line (or by its environment variable) wins: its key is left out.
 //! Per-document options live in `[[document]]` tables and become `specs`,
-//! `--mount`, `--fixtures` and `record`'s per-document upstream.
+//! `--mount`, `--fixtures` and `record`'s per-document upstream;
+//! `[[chaos-rule]]` tables become the rules of the profiles `--chaos NAME` picks.
 //!
 //! ```toml
 //! specs = ["specs/"]
@@ -39,6 +40,9 @@ const WITH_KEYS: &[&[&str]] = &[
     &["export", "openapi"],
     &["diff"],
 ];
+
+/// Keys that hold tables, not flags.
+const TABLES: &[&str] = &["document", "chaos-rule"];
 
 /// Keys of a `[[document]]` table.
 const DOCUMENT_KEYS: &[&str] = &["path", "prefix", "fixtures", "upstream", "passthrough"];
@@ -110,14 +114,18 @@ impl ConfigFile {
             .map_err(|e: toml::de::Error| format!("invalid TOML: {}", e.message()))?;
         let known = known_keys(root);
         for key in table.keys() {
-            if key != "document" && !known.contains(key.as_str()) {
+            if !TABLES.contains(&key.as_str()) && !known.contains(key.as_str()) {
                 return Err(unknown(
                     key,
-                    known.iter().map(String::as_str).chain(["document"]),
+                    known
+                        .iter()
+                        .map(String::as_str)
+                        .chain(TABLES.iter().copied()),
                     "",
                 ));
             }
         }
+        chaos_tables(&table)?;
         if let Some(docs) = table.get("document") {
             let toml::Value::Array(docs) = docs else {
                 return Err("document: expected [[document]] tables".into());
@@ -175,7 +183,7 @@ impl ConfigFile {
     ) -> Result<Injected, String> {
         let mut out = Injected::default();
         for (key, value) in &self.table {
-            if key == "document" {
+            if TABLES.contains(&key.as_str()) {
                 continue;
             }
             // Global flags (log-format) are accepted after the subcommand too.
@@ -200,6 +208,11 @@ impl ConfigFile {
             }
         }
         self.documents(sub, given, &mut out);
+        if sub.get_arguments().any(|a| a.get_id() == "chaos_profile") {
+            for text in chaos_tables(&self.table)? {
+                out.options.push(format!("--chaos-profile={text}"));
+            }
+        }
         Ok(out)
     }
 
@@ -321,6 +334,26 @@ impl ConfigFile {
     }
 }
 
+/// `[[chaos-rule]]` tables, checked, as the `--chaos-profile` values they stand for.
+fn chaos_tables(table: &toml::Table) -> Result<Vec<String>, String> {
+    let Some(tables) = table.get("chaos-rule") else {
+        return Ok(Vec::new());
+    };
+    let toml::Value::Array(tables) = tables else {
+        return Err("chaos-rule: expected [[chaos-rule]] tables (a profile's rules)".into());
+    };
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match t {
+            toml::Value::Table(t) => {
+                crate::chaos::table_to_text(t).map_err(|e| format!("chaos-rule[{i}]: {e}"))
+            }
+            _ => Err(format!("chaos-rule[{i}]: expected a table")),
+        })
+        .collect()
+}
+
 /// A flag by the name a key uses: its long name, or a positional's id.
 fn find_arg<'a>(cmd: &'a clap::Command, key: &str) -> Option<&'a clap::Arg> {
     cmd.get_arguments().find(|a| {
@@ -339,6 +372,11 @@ pub fn every_key() -> BTreeSet<String> {
     use clap::CommandFactory;
     let mut keys = known_keys(&super::Cli::command());
     keys.extend(DOCUMENT_KEYS.iter().map(|k| format!("document.{k}")));
+    keys.extend(
+        crate::chaos::RULE_KEYS
+            .iter()
+            .map(|k| format!("chaos-rule.{k}")),
+    );
     keys
 }
 
@@ -450,6 +488,12 @@ mod tests {
             "header-timeout",
             "idle-timeout",
             "max-connections",
+            "tls-cert",
+            "tls-key",
+            "tls-self-signed",
+            "tls-self-signed-out",
+            "chaos",
+            "chaos-allow-undeclared",
             "callbacks-to",
             "callback-delay",
             "callback-timeout",

@@ -59,7 +59,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start a mock, run a command against it, stop the mock, write reports; exit non-zero when the command failed or the contract was broken.
     #[command(
-        after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2).\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 1 when coverage is below --min-coverage;\nelse 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
+        after_help = "The command gets SPECMOCK_URL (the mock's address) and SPECMOCK_URL_<DOCUMENT> per document\n(upper-cased file stem, base path included, e.g. SPECMOCK_URL_AXIOM=http://127.0.0.1:PORT/v2);\nwith --tls-self-signed the URLs are https:// and SPECMOCK_CA is the certificate to trust.\n\nExit status: the command's own when it failed; else 1 when any request broke the contract or\nmatched no operation (unless --allow-violations); else 1 when coverage is below --min-coverage;\nelse 0.\n\nExamples:\n  specmock run --report-junit contract.xml -- npm test\n  specmock run specs/ -- sh -c 'curl -fsS \"$SPECMOCK_URL_UNLEASH/api/admin/api-tokens/x\" ...'"
     )]
     Run(RunArgs),
     /// Record real traffic: proxy to the real API and write each exchange as a fixture, secrets redacted.

@@ -73,6 +73,7 @@ impl Journal {
                 declared,
                 unexercised,
                 violations: c.violating,
+                chaos: c.chaos,
                 violation_samples: c.samples.clone(),
                 fields: self.usage.coverage(op, contract.catalog(op)),
             });
@@ -109,6 +110,7 @@ impl Journal {
                 fields: operations.iter().map(|o| o.fields.total).sum(),
                 fields_used: operations.iter().map(|o| o.fields.used.len()).sum(),
                 fields_counted: self.usage().counting(),
+                chaos_requests: operations.iter().map(|o| o.chaos).sum(),
                 forwarded_requests: inner.forwarded.values().map(|(n, _)| n).sum::<u64>()
                     + inner.counters.values().map(|c| c.forwarded).sum::<u64>(),
             },
@@ -171,6 +173,10 @@ pub struct CoverageSummary {
     pub fields_counted: bool,
     /// Requests the real API answered (partial mocking).
     pub forwarded_requests: u64,
+    /// Answers `--chaos` (or `--fault-rate`) replaced: their statuses are
+    /// not counted as exercised.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub chaos_requests: u64,
 }
 
 impl CoverageSummary {
@@ -228,6 +234,9 @@ pub struct OperationCoverage {
     pub unexercised: Vec<String>,
     /// Requests that broke the contract.
     pub violations: u64,
+    /// Answers chaos replaced (not counted in `statuses`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub chaos: u64,
     /// A few of the violations seen, as `location: message`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violation_samples: Vec<String>,

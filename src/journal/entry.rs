@@ -76,6 +76,7 @@ pub fn journal_entry(
         response_violations: outcome.response_violations.clone(),
         forwarded: outcome.forwarded,
         duration_us: micros(took),
+        chaos: None,
         response: ServedResponse::of(journal, &outcome.answer),
         callback: None,
     }

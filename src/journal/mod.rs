@@ -90,6 +90,11 @@ pub struct JournalEntry {
     pub forwarded: bool,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
+    /// What `--chaos` did instead of the mock's answer (`status 503`,
+    /// `outage reset`, `fault empty`); the status is then chaos's, and
+    /// coverage counts it apart.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub chaos: Option<String>,
     /// A request specmock sent its consumer (a callback or a webhook):
     /// `status` and `violations` are then the consumer's answer and how it
     /// broke the callback's declared responses. `None` for served requests.
@@ -190,6 +195,7 @@ impl JournalEntry {
             + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
             + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
             + self.operation.as_ref().map_or(0, |o| heap(o.capacity()))
+            + self.chaos.as_ref().map_or(0, |c| heap(c.capacity()))
             + heap(headers)
             + heap(pairs(&self.path_params))
             + heap(violations(&self.violations))
@@ -221,6 +227,8 @@ struct Counter {
     forwarded: u64,
     statuses: BTreeMap<u16, u64>,
     violating: u64,
+    /// Answers chaos replaced (or faulted).
+    chaos: u64,
     /// A few violation messages, for reports after the ring has wrapped.
     samples: Vec<String>,
 }
@@ -229,7 +237,11 @@ impl Counter {
     /// Count one request of this operation.
     fn count(&mut self, entry: &JournalEntry) {
         self.calls += 1;
-        if entry.forwarded {
+        // A status chaos put in, or the real API's, is not one the mock was
+        // seen to answer.
+        if entry.chaos.is_some() {
+            self.chaos += 1;
+        } else if entry.forwarded {
             self.forwarded += 1;
         } else {
             *self.statuses.entry(entry.status).or_default() += 1;

@@ -30,6 +30,8 @@ pub struct Preferences {
     pub delay_ms: Option<u64>,
     /// `fault=reset|empty`: misbehave on purpose, for resilience tests.
     pub fault: Option<Fault>,
+    /// `chaos=off`: no `--chaos` (nor `--latency`, `--fault-rate`) for this request.
+    pub chaos_off: bool,
     /// `callbacks=none` (send none) or `callbacks=NAME` (only that one).
     pub callbacks: Option<String>,
 }
@@ -95,13 +97,18 @@ impl Preferences {
                     _ => None,
                 }
             }
+            "chaos" => self.chaos_off = value.eq_ignore_ascii_case("off"),
             _ => {}
         }
     }
 
-    /// True when nothing was asked for.
+    /// True when nothing was asked for (`chaos=off` asks nothing of the answer).
     pub fn is_empty(&self) -> bool {
-        *self == Preferences::default()
+        *self
+            == Preferences {
+                chaos_off: self.chaos_off,
+                ..Preferences::default()
+            }
     }
 }
 
@@ -123,6 +130,10 @@ mod tests {
         assert_eq!(p.example.as_deref(), Some("ok"));
         assert_eq!(p.delay_ms, Some(250));
         assert_eq!(p.fault, Some(Fault::Reset));
+        let p = Preferences::from_request(
+            &Request::new(Method::GET, "/x").header("prefer", "chaos=off"),
+        );
+        assert!(p.chaos_off && p.is_empty());
         let r = Request::new(Method::GET, "/x").header("prefer", "callbacks=onEvent");
         let p = Preferences::from_request(&r);
         assert_eq!(p.callbacks.as_deref(), Some("onEvent"));

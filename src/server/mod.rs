@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
 use hyper::{Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -32,7 +31,11 @@ use crate::request::Request;
 use crate::respond::Answer;
 use crate::respond::prefer::Fault;
 
-pub use crate::app::{AdminAccess, AppState, Limits, RecordConfig, ServeConfig};
+pub use crate::app::{AdminAccess, AppState, Limits, RecordConfig, ServeConfig, TlsSource};
+
+mod connection;
+mod tls;
+pub use tls::SELF_SIGNED_NAMES;
 
 /// A server running in the background of the current tokio runtime. Dropping
 /// it stops it.
@@ -41,6 +44,8 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
     state: Arc<AppState>,
+    /// The certificate a client should trust (`--tls-self-signed`).
+    ca: Option<std::path::PathBuf>,
 }
 
 impl RunningServer {
@@ -49,9 +54,16 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://host:port`.
+    /// `http://host:port`, or `https://` when serving TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.state.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The self-signed certificate's file (`--tls-self-signed`): what a
+    /// client trusts to reach this server.
+    pub fn ca_path(&self) -> Option<&std::path::Path> {
+        self.ca.as_deref()
     }
 
     /// The shared state (the contract in force, the journal).
@@ -85,7 +97,10 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
         .await
         .map_err(|e| bind_error(config.host, config.port, &e))?;
     let addr = listener.local_addr()?;
+    let tls = config.tls.as_ref().map(tls::Tls::new).transpose()?;
+    let ca = tls.as_ref().and_then(|t| t.ca.clone());
     let mut state = AppState::new(contract, config)?;
+    state.tls = tls.is_some();
     state.session = state.session.clone().for_port(addr.port());
     let state = Arc::new(state);
     let weak = Arc::downgrade(&state);
@@ -96,12 +111,13 @@ pub async fn start(contract: Contract, config: &ServeConfig) -> io::Result<Runni
         );
     }
     let (tx, rx) = oneshot::channel();
-    let task = tokio::spawn(accept_loop(listener, state.clone(), rx));
+    let task = tokio::spawn(accept_loop(listener, state.clone(), tls, rx));
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
         task: Some(task),
         state,
+        ca,
     })
 }
 
@@ -124,7 +140,12 @@ fn bind_error(host: IpAddr, port: u16, e: &io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("cannot listen on {host}:{port}: {what}"))
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: oneshot::Receiver<()>) {
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    tls: Option<tls::Tls>,
+    mut stop: oneshot::Receiver<()>,
+) {
     let limits = state.limits;
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -133,6 +154,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
         .header_read_timeout(limits.header_timeout)
         .max_buf_size(HYPER_MAX_BUF.max(limits.max_header_bytes + limits.max_url + 8192))
         .max_headers(limits.max_headers.saturating_mul(4).saturating_add(64));
+    let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     loop {
@@ -158,18 +180,19 @@ async fn accept_loop(listener: TcpListener, state: Arc<AppState>, mut stop: ones
                 let _ = stream.set_nodelay(true);
                 let st = state.clone();
                 let activity = Arc::new(crate::idle::Activity::new());
-                let io = TokioIo::new(crate::idle::Tracked::new(stream, activity.clone()));
-                let svc = service_fn(move |req| handle(st.clone(), req));
-                let conn = builder.serve_connection(io, svc).into_owned();
-                let conn = graceful.watch(conn);
-                let idle = limits.idle_timeout;
+                let tracked = crate::idle::Tracked::new(stream, activity.clone());
+                let (builder, watcher) = (builder.clone(), graceful.watcher());
+                let handshake = tls.as_ref().map(|t| t.acceptor.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
-                    tokio::select! {
-                        r = conn => if let Err(e) = r {
-                            tracing::debug!("connection ended: {e}");
-                        },
-                        _ = activity.idle_for(idle) => tracing::debug!("closing a connection idle for {idle:?}"),
+                    let conn = connection::Connection { builder, watcher, activity, idle: limits.idle_timeout };
+                    match handshake {
+                        None => conn.serve(TokioIo::new(tracked), st).await,
+                        Some(acceptor) => {
+                            if let Some(s) = tls::handshake(&acceptor, tracked, limits.header_timeout).await {
+                                conn.serve(TokioIo::new(s), st).await;
+                            }
+                        }
                     }
                 });
             }
@@ -359,13 +382,21 @@ async fn handle(
             )))
         }
     };
-    let entry = journal_entry(
+    // Chaos, latency and faults: per request (Prefer) or for all (flags, seeded).
+    let n = state
+        .counter
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut outcome = outcome;
+    let respond = &state.options.respond;
+    let chaos = crate::chaos::apply(&state.chaos, &contract, &request, &mut outcome, n, respond);
+    let mut entry = journal_entry(
         contract.credentials(),
         &state.journal,
         &request,
         &outcome,
         started.elapsed(),
     );
+    entry.chaos = chaos.label.clone();
     crate::logline::log_exchange(&entry);
     let id = state.journal.record(entry);
     state.callbacks.after(&contract, &request, &outcome, id);
@@ -374,6 +405,8 @@ async fn handle(
         .as_ref()
         .filter(|_| state.options.field_usage)
     {
+        // A body chaos put in uses no field of the operation's answer.
+        let (none, injected) = (Bytes::new(), chaos.label.is_some());
         let served = crate::usage::Served {
             status: outcome.answer.status.as_u16(),
             content_type: outcome
@@ -381,23 +414,20 @@ async fn handle(
                 .headers
                 .get(hyper::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok()),
-            body: &outcome.answer.body,
+            body: if injected {
+                &none
+            } else {
+                &outcome.answer.body
+            },
         };
         let catalog = contract.catalog(op);
         (state.journal.usage()).record(op, catalog, &outcome.request_fields, served);
     }
-    let prefs = outcome.preferences;
     let mut answer = outcome.answer;
-
-    // Latency and faults, per request (Prefer) or for all (flags, seeded).
-    let n = state
-        .counter
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let delivery = crate::delivery::plan(&state.delivery, &prefs, n);
-    if let Some(d) = delivery.delay {
+    if let Some(d) = chaos.delay {
         tokio::time::sleep(d).await;
     }
-    match delivery.fault {
+    match chaos.fault {
         Some(Fault::Reset) => return Err(ResetConnection),
         Some(Fault::Empty) => answer.body = Bytes::new(),
         None => {}
