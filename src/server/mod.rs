@@ -399,7 +399,10 @@ async fn handle(
     entry.chaos = chaos.label.clone();
     crate::logline::log_exchange(&entry);
     let id = state.journal.record(entry);
-    state.callbacks.after(&contract, &request, &outcome, id);
+    // A reset connection never gave the client its answer: no callbacks follow it.
+    if !matches!(chaos.fault, Some(Fault::Reset)) {
+        state.callbacks.after(&contract, &request, &outcome, id);
+    }
     if let Some(op) = outcome
         .operation
         .as_ref()
