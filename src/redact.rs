@@ -77,7 +77,12 @@ impl Credentials {
 
     /// True when a header's value must not be recorded.
     pub fn is_secret_header(&self, name: &str) -> bool {
-        self.headers.contains(&name.to_ascii_lowercase())
+        // Header names arrive lower-cased (hyper): no copy in the usual case.
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.headers.contains(&name.to_ascii_lowercase())
+        } else {
+            self.headers.contains(name)
+        }
     }
 
     /// True when a query parameter's value must not be recorded.

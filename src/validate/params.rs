@@ -25,7 +25,8 @@ pub fn check(
         Vec::new()
     };
     for p in &op.parameters {
-        let location = match p.location {
+        // Named only when something is wrong: most requests keep the contract.
+        let location = || match p.location {
             ParamIn::Header => format!("header.{}", p.name.to_ascii_lowercase()),
             other => format!("{}.{}", other.as_str(), p.name),
         };
@@ -57,7 +58,7 @@ pub fn check(
             if p.required {
                 out.push(Violation::new(
                     ViolationKind::Parameter,
-                    location,
+                    location(),
                     format!(
                         "required {} parameter \"{}\" is missing",
                         p.location.as_str(),
@@ -67,12 +68,14 @@ pub fn check(
             }
             continue;
         };
-        if let Some(schema) = &p.schema {
+        if let Some(schema) = &p.schema
+            && !schema.validator.is_valid(&value)
+        {
             schema_violations(
                 &schema.validator,
                 &value,
                 ViolationKind::Parameter,
-                &location,
+                &location(),
                 out,
             );
         }

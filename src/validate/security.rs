@@ -96,11 +96,11 @@ fn scheme_problem(s: &SecurityScheme, req: &Request) -> Option<(String, String)>
                     .any(|(k, v)| k == name && !v.is_empty()),
                 ParamIn::Path => true,
             };
-            let loc = match location {
-                ParamIn::Header => format!("header.{}", name.to_ascii_lowercase()),
-                other => format!("{}.{name}", other.as_str()),
-            };
             (!present).then(|| {
+                let loc = match location {
+                    ParamIn::Header => format!("header.{}", name.to_ascii_lowercase()),
+                    other => format!("{}.{name}", other.as_str()),
+                };
                 (
                     loc,
                     format!(
