@@ -9,7 +9,6 @@
 //! under keys named exactly (case-insensitive) `token`, `secret`, `password`,
 //! `apiKey` or `key`.
 
-use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -32,9 +31,9 @@ pub const CREDENTIAL_HEADERS: &[&str] = &[
 /// the headers that always carry credentials.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    headers: HashSet<String>,
-    query: HashSet<String>,
-    cookies: HashSet<String>,
+    headers: foldhash::HashSet<String>,
+    query: foldhash::HashSet<String>,
+    cookies: foldhash::HashSet<String>,
     extra_keys: Vec<String>,
 }
 

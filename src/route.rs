@@ -44,7 +44,8 @@ enum Part {
 
 #[derive(Debug, Default)]
 struct Node {
-    literal: HashMap<String, Node>,
+    /// foldhash: looked up per request and per segment.
+    literal: foldhash::HashMap<String, Node>,
     /// Template segments, most specific first (more literal text first; a
     /// whole-segment variable last).
     templates: Vec<(Vec<Part>, Node)>,

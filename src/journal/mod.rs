@@ -12,7 +12,7 @@ mod entry;
 pub use coverage::{Coverage, CoverageSummary, MinCoverage, OperationCoverage, Unrouted};
 pub use entry::{ServedResponse, journal_entry};
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -267,7 +267,7 @@ struct Inner {
     bytes: usize,
     next_id: u64,
     dropped: u64,
-    counters: HashMap<String, Counter>,
+    counters: foldhash::HashMap<String, Counter>,
     unrouted: BTreeMap<(String, String), (u64, u16)>,
     /// Requests no operation matched that the real API answered.
     forwarded: BTreeMap<(String, String), (u64, u16)>,
