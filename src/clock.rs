@@ -17,7 +17,13 @@ pub fn rfc3339_millis(t: SystemTime) -> String {
     let _ = write_second(&mut s, t, |out, since| {
         // By hand: the format machinery costs more than the rest of the line.
         let ms = since.subsec_millis();
-        for c in ['.', digit(ms / 100), digit(ms / 10 % 10), digit(ms % 10), 'Z'] {
+        for c in [
+            '.',
+            digit(ms / 100),
+            digit(ms / 10 % 10),
+            digit(ms % 10),
+            'Z',
+        ] {
             out.push(c);
         }
         Ok(())

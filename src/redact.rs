@@ -9,7 +9,6 @@
 //! under keys named exactly (case-insensitive) `token`, `secret`, `password`,
 //! `apiKey` or `key`.
 
-
 use serde_json::Value;
 
 use crate::spec::{Operation, ParamIn, SecurityScheme};
