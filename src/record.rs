@@ -19,8 +19,9 @@ use crate::redact::{self, Credentials, REDACTED};
 use crate::request::Request;
 use crate::respond::Answer;
 use crate::spec::{Document, Loc, Operation};
+use crate::validate::Violation;
 use crate::validate::response::parse_body;
-use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
+use crate::validate::response::{Answerer, answer_violations};
 
 pub use crate::upstream::{UpstreamClient, UpstreamError as RecordError, Upstreamed};
 
@@ -131,37 +132,12 @@ pub fn response_violations(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Vec<Violation> {
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let checked = check_response(op, status, Some(ct), ResponseBody::Raw(body));
-    checked
-        .violations
-        .into_iter()
-        .map(|v| {
-            let message = match &v {
-                ResponseViolation::UndeclaredStatus { declared } => format!(
-                    "the upstream answered {status}, which {} does not declare ({})",
-                    op.display_id,
-                    declared.join(", ")
-                ),
-                ResponseViolation::UnexpectedBody => {
-                    format!("{status} is declared with no content, but the upstream sent a body")
-                }
-                ResponseViolation::UndeclaredMediaType {
-                    content_type,
-                    declared,
-                } => format!(
-                    "the upstream sent \"{content_type}\"; {status} declares {}",
-                    declared.join(", ")
-                ),
-                ResponseViolation::NotJson => "the upstream body is not valid JSON".to_string(),
-                ResponseViolation::Schema { message, .. } => message.clone(),
-            };
-            Violation::new(ViolationKind::Body, v.location(), message)
-        })
-        .collect()
+    let upstream = Answerer {
+        name: "the upstream",
+        body: "the upstream body",
+        location: "response",
+    };
+    answer_violations(op, status, headers, body, upstream)
 }
 
 /// Build the fixture file for an exchange, redacted: nothing in it (nor in its

@@ -4,10 +4,10 @@
 
 use bytes::Bytes;
 use hyper::HeaderMap;
-use hyper::header::CONTENT_TYPE;
 
 use crate::spec::Operation;
-use crate::validate::{ResponseBody, ResponseViolation, Violation, ViolationKind, check_response};
+use crate::validate::response::Answerer;
+use crate::validate::{Violation, ViolationKind};
 
 /// How the consumer's answer broke the callback's declared responses,
 /// worded for the consumer (`answer.status`, `answer.body/...`).
@@ -17,38 +17,12 @@ pub fn answer_violations(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Vec<Violation> {
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let checked = check_response(op, status, Some(ct), ResponseBody::Raw(body));
-    checked
-        .violations
-        .into_iter()
-        .map(|v| {
-            let message = match &v {
-                ResponseViolation::UndeclaredStatus { declared } => format!(
-                    "the consumer answered {status}, which {} does not declare ({})",
-                    op.display_id(),
-                    declared.join(", ")
-                ),
-                ResponseViolation::UnexpectedBody => {
-                    format!("{status} is declared with no content, but the consumer sent a body")
-                }
-                ResponseViolation::UndeclaredMediaType {
-                    content_type,
-                    declared,
-                } => format!(
-                    "the consumer sent \"{content_type}\"; {status} declares {}",
-                    declared.join(", ")
-                ),
-                ResponseViolation::NotJson => "the consumer's body is not valid JSON".to_string(),
-                ResponseViolation::Schema { message, .. } => message.clone(),
-            };
-            let location = v.location().replacen("response", "answer", 1);
-            Violation::new(ViolationKind::Body, location, message)
-        })
-        .collect()
+    let consumer = Answerer {
+        name: "the consumer",
+        body: "the consumer's body",
+        location: "answer",
+    };
+    crate::validate::response::answer_violations(op, status, headers, body, consumer)
 }
 
 /// No answer at all (timeout, connection refused, too large): the

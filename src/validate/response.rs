@@ -172,6 +172,63 @@ pub fn check_response<'o>(
     check
 }
 
+/// Who answered, as violations of their answer are worded: the upstream
+/// when recording or forwarding, the consumer for a callback.
+#[derive(Debug, Clone, Copy)]
+pub struct Answerer {
+    /// "the upstream", "the consumer".
+    pub name: &'static str,
+    /// "the upstream body", "the consumer's body".
+    pub body: &'static str,
+    /// Where violations are located: "response", "answer".
+    pub location: &'static str,
+}
+
+/// How an answer that came over the wire (status, headers, raw body) broke
+/// the operation's declared responses, worded for who sent it.
+pub fn answer_violations(
+    op: &Operation,
+    status: u16,
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+    who: Answerer,
+) -> Vec<super::Violation> {
+    use super::{Violation, ViolationKind};
+    let ct = headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let checked = check_response(op, status, Some(ct), ResponseBody::Raw(body));
+    checked
+        .violations
+        .into_iter()
+        .map(|v| {
+            let name = who.name;
+            let message = match &v {
+                ResponseViolation::UndeclaredStatus { declared } => format!(
+                    "{name} answered {status}, which {} does not declare ({})",
+                    op.display_id,
+                    declared.join(", ")
+                ),
+                ResponseViolation::UnexpectedBody => {
+                    format!("{status} is declared with no content, but {name} sent a body")
+                }
+                ResponseViolation::UndeclaredMediaType {
+                    content_type,
+                    declared,
+                } => format!(
+                    "{name} sent \"{content_type}\"; {status} declares {}",
+                    declared.join(", ")
+                ),
+                ResponseViolation::NotJson => format!("{} is not valid JSON", who.body),
+                ResponseViolation::Schema { message, .. } => message.clone(),
+            };
+            let location = v.location().replacen("response", who.location, 1);
+            Violation::new(ViolationKind::Body, location, message)
+        })
+        .collect()
+}
+
 /// A body read by its content type: JSON parsed, `text/*` as a string;
 /// `None` for other types and for JSON that does not parse.
 pub fn parse_body(content_type: &str, body: &[u8]) -> Option<Value> {
