@@ -35,6 +35,9 @@ pub struct Contract {
     plans: Vec<Plans>,
     /// Each operation's field catalogue (by `Operation::index`), built on first use.
     catalogs: Vec<std::sync::OnceLock<crate::usage::Catalog>>,
+    /// Each operation's callbacks (by `Operation::index`): (document, callback)
+    /// places, found once so answering does not scan every document's.
+    callbacks_of: Vec<Vec<(usize, usize)>>,
     routes: RouteTable,
     fixtures: FixtureStore,
     /// Stateful mode's CRUD operations and seeds, derived with the rest.
@@ -198,6 +201,7 @@ impl Contract {
             .flat_map(|d| d.operations.iter().cloned())
             .collect();
         let catalogs = ops.iter().map(|_| Default::default()).collect();
+        let callbacks_of = callbacks_by_operation(&documents, ops.len());
         let routes = RouteTable::build(ops, &names).map_err(LoadErrors)?;
         let mut twins = HashMap::new();
         for src in &sources {
@@ -211,6 +215,7 @@ impl Contract {
             documents,
             plans,
             catalogs,
+            callbacks_of,
             routes,
             fixtures: FixtureStore::default(),
             resource_plan: crate::state::Plan::default(),
@@ -317,6 +322,15 @@ impl Contract {
         self.documents.iter().flat_map(|d| d.callbacks.iter())
     }
 
+    /// The callbacks an operation declares (not webhooks), in document order.
+    pub fn callbacks_of(&self, op: &Operation) -> impl Iterator<Item = &crate::spec::Callback> {
+        self.callbacks_of
+            .get(op.index)
+            .into_iter()
+            .flatten()
+            .filter_map(|(d, c)| self.documents.get(*d)?.callbacks.get(*c))
+    }
+
     /// A callback's or webhook's operation by id (`createSubscription.onEvent`,
     /// `document/webhook.newPet`), for verification.
     pub fn callback_operation(&self, id: &str) -> Option<&Arc<Operation>> {
@@ -338,6 +352,29 @@ impl Contract {
             .iter()
             .flat_map(|d| d.warnings.iter().chain(&d.notices))
     }
+}
+
+/// For each operation (by `Operation::index`), where its callbacks are.
+fn callbacks_by_operation(documents: &[Document], ops: usize) -> Vec<Vec<(usize, usize)>> {
+    let mut out = vec![Vec::new(); ops];
+    for (di, d) in documents.iter().enumerate() {
+        let by_id: HashMap<&str, usize> = d
+            .operations
+            .iter()
+            .map(|o| (o.operation_id(), o.index))
+            .collect();
+        for (ci, c) in d.callbacks.iter().enumerate() {
+            if c.kind != crate::spec::CallbackKind::Callback {
+                continue;
+            }
+            if let Some(i) = c.owner.as_deref().and_then(|id| by_id.get(id))
+                && let Some(slot) = out.get_mut(*i)
+            {
+                slot.push((di, ci));
+            }
+        }
+    }
+    out
 }
 
 fn apply_mounts(

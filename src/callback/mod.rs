@@ -132,13 +132,8 @@ impl Dispatcher {
             return;
         }
         let mut found = contract
-            .callbacks()
-            .filter(|c| {
-                c.kind == CallbackKind::Callback
-                    && c.operation.document() == op.document()
-                    && c.owner.as_deref() == Some(op.operation_id())
-                    && wanted.is_none_or(|w| w == c.name)
-            })
+            .callbacks_of(op)
+            .filter(|c| wanted.is_none_or(|w| w == c.name))
             .peekable();
         if found.peek().is_none() {
             return;
