@@ -60,6 +60,7 @@ mod report;
 mod request;
 mod respond;
 mod route;
+mod segments;
 mod server;
 pub mod spec;
 mod state;
@@ -78,7 +79,7 @@ pub use fixtures::{
 pub use journal::MinCoverage;
 pub use journal::{
     CallbackInfo, Count, Coverage, CoverageSummary, JournalEntry, JournalLimits, OperationCoverage,
-    Unrouted, Verification, VerifyResult,
+    Pairs, Timestamp, Unrouted, Verification, VerifyResult,
 };
 pub use limits::Limits;
 pub use mock_server::MockServer;

@@ -243,15 +243,15 @@ mod tests {
         use crate::validate::{Violation, ViolationKind};
         crate::journal::JournalEntry {
             id: 1,
-            time: String::new(),
+            time: Default::default(),
             method: "PUT".into(),
             path: "/api/admin/api-tokens/{token}".into(),
             query: None,
-            headers: vec![],
+            headers: Default::default(),
             body: None,
             body_truncated: false,
             operation: Some("unleash/update-api-token".into()),
-            path_params: vec![("token".into(), "<redacted>".into())],
+            path_params: [("token", "<redacted>")].into_iter().collect(),
             status: if violations == 0 { 200 } else { 422 },
             violations: (0..violations)
                 .map(|_| {

@@ -391,7 +391,7 @@ fn route(
 
 /// Say which operation answered (`x-specmock-operation`).
 fn name_operation(answer: &mut Answer, op: &Operation) {
-    if let Ok(v) = HeaderValue::from_str(&op.display_id) {
+    if let Some(v) = op.display_header() {
         answer
             .headers
             .insert(HeaderName::from_static(OPERATION_HEADER), v);

@@ -183,34 +183,34 @@ impl Credentials {
 /// (`/api/admin/api-tokens/{token}`), so the recorded path still matches.
 pub fn path(op: Option<&Operation>, raw: &str) -> String {
     let Some(op) = op else { return raw.to_string() };
-    let secrets: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|p| p.location == ParamIn::Path && p.secret)
-        .map(|p| p.name.as_str())
-        .collect();
-    if secrets.is_empty() {
+    let secret = |p: &&crate::spec::Parameter| p.location == ParamIn::Path && p.secret;
+    if !op.parameters.iter().any(|p| secret(&p)) {
         return raw.to_string();
     }
-    let template: Vec<&str> = op.route.split('/').collect();
-    let segments: Vec<&str> = raw.split('/').collect();
-    if template.len() != segments.len() {
+    let slashes = |s: &str| s.bytes().filter(|&b| b == b'/').count();
+    if slashes(&op.route) != slashes(raw) || !raw.starts_with('/') || !op.route.starts_with('/') {
         return raw.to_string();
     }
+    // No Vec of segments and byte searches only: this runs for every request
+    // to an operation with a secret path parameter (Unleash's `{token}`).
     let mut out = String::with_capacity(raw.len() + 16);
-    for (i, (seg, tpl)) in segments.iter().zip(&template).enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        let secret = secrets.iter().any(|s| names_variable(tpl, s));
-        out.push_str(if secret { tpl } else { seg });
+    for (seg, tpl) in crate::segments::split(raw).zip(crate::segments::split(&op.route)) {
+        out.push('/');
+        let hidden = tpl.as_bytes().contains(&b'{')
+            && op
+                .parameters
+                .iter()
+                .filter(secret)
+                .any(|p| names_variable(tpl, &p.name));
+        out.push_str(if hidden { tpl } else { seg });
     }
     out
 }
 
 /// True when a template segment holds the variable `{name}`.
 fn names_variable(template: &str, name: &str) -> bool {
-    template.match_indices('{').any(|(i, _)| {
+    let bytes = template.as_bytes();
+    (0..bytes.len()).filter(|&i| bytes[i] == b'{').any(|i| {
         template[i + 1..]
             .strip_prefix(name)
             .is_some_and(|rest| rest.starts_with('}'))

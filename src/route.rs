@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use percent_encoding::percent_decode_str;
+use crate::segments::{decode, split};
 
 use crate::spec::{LoadError, Method, Operation};
 
@@ -184,9 +184,9 @@ impl RouteTable {
         // Each segment is decoded once, and the search stops at the first
         // route (in precedence order) that has the method: the common case
         // touches one branch of the trie and allocates only the parameters.
-        let segs: Vec<std::borrow::Cow<'_, str>> = split(path)
-            .map(|s| percent_decode_str(s).decode_utf8_lossy())
-            .collect();
+        // One allocation: paths are short, and a growing Vec reallocates twice.
+        let mut segs: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(16);
+        segs.extend(split(path).map(decode));
         let head_as_get = (method == Method::HEAD).then_some(&Method::GET);
         for want in std::iter::once(method).chain(head_as_get) {
             let mut params = Vec::new();
@@ -242,7 +242,7 @@ impl RouteTable {
                 if s.is_empty() {
                     std::borrow::Cow::Borrowed(BLANK)
                 } else {
-                    percent_decode_str(s).decode_utf8_lossy()
+                    decode(s)
                 }
             })
             .collect();
@@ -271,9 +271,7 @@ impl RouteTable {
     /// a missing or extra segment 1), a route with another method costing a
     /// little more. Computed only for a 404, never on the routed path.
     pub fn closest(&self, method: &Method, path: &str) -> Option<(Method, String)> {
-        let segs: Vec<String> = split(path)
-            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-            .collect();
+        let segs: Vec<String> = split(path).map(|s| decode(s).into_owned()).collect();
         let mut best: Option<(f64, &Operation)> = None;
         for op in &self.operations {
             let template: Vec<Vec<Part>> = split(&op.route).map(parse_segment).collect();
@@ -363,12 +361,6 @@ fn collect<'n>(node: &'n Node, segs: &[std::borrow::Cow<'_, str>], out: &mut Vec
             collect(child, rest, out);
         }
     }
-}
-
-/// Path segments; the leading slash is dropped, so `/` is one empty segment
-/// and `/a/` is `["a", ""]` (a trailing slash is part of the path).
-fn split(path: &str) -> impl Iterator<Item = &str> {
-    path.strip_prefix('/').unwrap_or(path).split('/')
 }
 
 fn parse_segment(seg: &str) -> Vec<Part> {
@@ -474,7 +466,8 @@ mod tests {
     fn op_at(doc: &str, id: &str, method: Method, route: &str, path: &str) -> Arc<Operation> {
         Arc::new(Operation {
             document: doc.into(),
-            qualified: format!("{doc}/{id}"),
+            qualified: format!("{doc}/{id}").into(),
+            display_header: None,
             index: 0,
             operation_id: id.into(),
             id_derived: false,

@@ -287,16 +287,7 @@ pub fn entry(journal: &Journal, r: Record<'_>) -> JournalEntry {
         e.status = 0;
     }
     e.violations = violations;
-    let answer_headers = headers
-        .iter()
-        .map(|(k, v)| {
-            let v = v.to_str().unwrap_or("<binary>");
-            (
-                k.as_str().to_string(),
-                creds.header_value(k.as_str(), v).to_string(),
-            )
-        })
-        .collect();
+    let answer_headers = crate::journal::redacted_headers(creds, &headers);
     let answer_body = (!body.is_empty()).then(|| {
         let text = match serde_json::from_slice::<Value>(&body) {
             Ok(mut v) => {

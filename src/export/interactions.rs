@@ -83,7 +83,7 @@ fn interaction(e: &JournalEntry, creds: &Credentials) -> Value {
         request["pathParams"] = Value::Object(
             e.path_params
                 .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
+                .map(|(k, v)| (k.to_string(), json!(v)))
                 .collect(),
         );
     }

@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use hyper::HeaderMap;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use serde_json::Value;
 
-use super::{Journal, JournalEntry, micros};
+use super::{Journal, JournalEntry, Pairs, micros};
 use crate::pipeline::Outcome;
 use crate::redact::{self, Credentials};
 use crate::request::Request;
@@ -20,17 +21,7 @@ pub fn journal_entry(
     outcome: &Outcome,
     took: Duration,
 ) -> JournalEntry {
-    let headers = req
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            let v = v.to_str().unwrap_or("<binary>");
-            (
-                k.as_str().to_string(),
-                creds.header_value(k.as_str(), v).to_string(),
-            )
-        })
-        .collect();
+    let headers = redacted_headers(creds, &req.headers);
     let (body, body_truncated) = if req.body.is_empty() {
         (None, false)
     } else {
@@ -61,14 +52,14 @@ pub fn journal_entry(
     };
     JournalEntry {
         id: 0,
-        time: String::new(),
-        method: req.method.to_string(),
+        time: Default::default(),
+        method: req.method.as_str().to_owned(),
         path: redact::path(outcome.operation.as_deref(), &req.path),
         query: req.query.as_deref().map(|q| creds.query(q)),
         headers,
         body,
         body_truncated,
-        operation: outcome.operation.as_ref().map(|o| o.qualified_id()),
+        operation: outcome.operation.as_ref().map(|o| o.qualified_shared()),
         path_params: journal_path_params(outcome),
         status: outcome.answer.status.as_u16(),
         violations: outcome.violations.clone(),
@@ -80,6 +71,22 @@ pub fn journal_entry(
         response: ServedResponse::of(journal, &outcome.answer),
         callback: None,
     }
+}
+
+/// Headers as the journal keeps them: one buffer, credential values
+/// redacted, a value that is not text as `<binary>`.
+pub fn redacted_headers(creds: &Credentials, headers: &HeaderMap) -> Pairs {
+    // Room for a redacted value or two too: one allocation, no regrowth.
+    let bytes: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    let mut list = Pairs::with_capacity(headers.len(), bytes + 2 * redact::REDACTED.len());
+    for (k, v) in headers {
+        let v = v.to_str().unwrap_or("<binary>");
+        list.push(k.as_str(), creds.header_value(k.as_str(), v));
+    }
+    list
 }
 
 /// The answer as served, kept for the exports (Pact, the JSON report's
@@ -122,24 +129,19 @@ impl ServedResponse {
 
 /// The bound path parameters for the journal; a secret one (Unleash's
 /// `{token}`) as `<redacted>`, as in the logged path.
-fn journal_path_params(outcome: &Outcome) -> Vec<(String, String)> {
+fn journal_path_params(outcome: &Outcome) -> Pairs {
     let Some(op) = &outcome.operation else {
-        return Vec::new();
+        return Pairs::default();
     };
-    outcome
-        .path_params
-        .iter()
-        .map(|(name, value)| {
-            let secret = op
-                .parameters
-                .iter()
-                .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && &p.name == name);
-            let value = if secret {
-                redact::REDACTED.to_string()
-            } else {
-                value.clone()
-            };
-            (name.clone(), value)
-        })
-        .collect()
+    let params = &outcome.path_params;
+    let bytes = params.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let mut list = Pairs::with_capacity(params.len(), bytes);
+    for (name, value) in params {
+        let secret = op
+            .parameters
+            .iter()
+            .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && &p.name == name);
+        list.push(name, if secret { redact::REDACTED } else { value });
+    }
+    list
 }

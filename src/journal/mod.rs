@@ -8,9 +8,13 @@
 
 mod coverage;
 mod entry;
+mod pairs;
+mod timestamp;
 
 pub use coverage::{Coverage, CoverageSummary, MinCoverage, OperationCoverage, Unrouted};
-pub use entry::{ServedResponse, journal_entry};
+pub use entry::{ServedResponse, journal_entry, redacted_headers};
+pub use pairs::Pairs;
+pub use timestamp::Timestamp;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
@@ -47,8 +51,8 @@ impl Default for JournalLimits {
 pub struct JournalEntry {
     /// Increasing from 1 since start (or the last reset).
     pub id: u64,
-    /// RFC 3339, UTC.
-    pub time: String,
+    /// When it was journalled (RFC 3339, UTC, when serialised).
+    pub time: Timestamp,
     /// The request method.
     pub method: String,
     /// The path, secret path parameters written as their template.
@@ -57,7 +61,7 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// Request headers, credential values redacted.
-    pub headers: Vec<(String, String)>,
+    pub headers: Pairs,
     /// The body as text (cut to the journal's bound, credentials redacted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -65,16 +69,16 @@ pub struct JournalEntry {
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub body_truncated: bool,
     /// `document/operationId`; `None` when no operation matched.
-    pub operation: Option<String>,
+    pub operation: Option<std::sync::Arc<str>>,
     /// Path parameters under the names of the template that matched (a
     /// secret one redacted).
     #[serde(
-        skip_serializing_if = "Vec::is_empty",
+        skip_serializing_if = "Pairs::is_empty",
         default,
-        serialize_with = "pairs_as_object",
-        deserialize_with = "pairs_from_object"
+        serialize_with = "pairs::as_object",
+        deserialize_with = "pairs::from_object"
     )]
-    pub path_params: Vec<(String, String)>,
+    pub path_params: Pairs,
     /// The status answered.
     pub status: u16,
     /// How the request broke the contract (empty: it kept it).
@@ -124,8 +128,8 @@ pub struct CallbackInfo {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
     /// The consumer's answer: its headers (credentials redacted)...
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub answer_headers: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Pairs::is_empty", default)]
+    pub answer_headers: Pairs,
     /// ...and its body as text (cut to the journal's bound, credentials redacted).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub answer_body: Option<String>,
@@ -141,46 +145,15 @@ impl CallbackInfo {
             + heap(self.url.capacity())
             + self.refused.as_ref().map_or(0, |r| heap(r.capacity()))
             + self.error.as_ref().map_or(0, |r| heap(r.capacity()))
-            + self
-                .answer_headers
-                .iter()
-                .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()) + 48)
-                .sum::<usize>()
+            + pairs_size(&self.answer_headers)
             + self.answer_body.as_ref().map_or(0, |b| heap(b.capacity()))
     }
-}
-
-/// `[(name, value)]` as a JSON object, in order.
-fn pairs_as_object<S: serde::Serializer>(v: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeMap;
-    let mut m = s.serialize_map(Some(v.len()))?;
-    for (k, val) in v {
-        m.serialize_entry(k, val)?;
-    }
-    m.end()
-}
-
-fn pairs_from_object<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Vec<(String, String)>, D::Error> {
-    let m: serde_json::Map<String, serde_json::Value> = serde::Deserialize::deserialize(d)?;
-    Ok(m.into_iter()
-        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
-        .collect())
 }
 
 impl JournalEntry {
     /// What the entry holds in memory, allocator overhead included: the
     /// budget is real bytes, so `--journal-size` bounds the process's growth.
     fn size(&self) -> usize {
-        let pairs = |list: &Vec<(String, String)>| {
-            list.capacity() * std::mem::size_of::<(String, String)>()
-                + list
-                    .iter()
-                    .map(|(k, v)| heap(k.capacity()) + heap(v.capacity()))
-                    .sum::<usize>()
-        };
-        let headers = pairs(&self.headers);
         let violations = |list: &Vec<Violation>| {
             list.capacity() * std::mem::size_of::<Violation>()
                 + list
@@ -188,16 +161,15 @@ impl JournalEntry {
                     .map(|v| heap(v.location.capacity()) + heap(v.message.capacity()))
                     .sum::<usize>()
         };
+        // `operation` is shared with the contract's operation: not counted.
         std::mem::size_of::<JournalEntry>()
-            + heap(self.time.capacity())
             + heap(self.method.capacity())
             + heap(self.path.capacity())
             + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
             + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
-            + self.operation.as_ref().map_or(0, |o| heap(o.capacity()))
             + self.chaos.as_ref().map_or(0, |c| heap(c.capacity()))
-            + heap(headers)
-            + heap(pairs(&self.path_params))
+            + pairs_size(&self.headers)
+            + pairs_size(&self.path_params)
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
@@ -207,6 +179,11 @@ impl JournalEntry {
                 .as_ref()
                 .map_or(0, |c| heap(std::mem::size_of::<CallbackInfo>()) + c.size())
     }
+}
+
+/// Heap bytes of a pair list: its one allocation.
+fn pairs_size(h: &Pairs) -> usize {
+    heap(h.heap_bytes())
 }
 
 /// Bytes the allocator takes for an allocation of `n` bytes: glibc and most
@@ -339,7 +316,7 @@ impl Journal {
 
     /// Append an entry (its `id` and `time` are set here) and count it.
     pub fn record(&self, mut entry: JournalEntry) -> u64 {
-        entry.time = rfc3339(SystemTime::now());
+        entry.time = Timestamp::now();
         let mut inner = self.lock();
         entry.id = inner.next_id;
         inner.next_id += 1;
@@ -363,12 +340,12 @@ impl Journal {
             _ if refused => {}
             Some(op) => {
                 // Looked up first: no key allocated on the hot path.
-                match inner.counters.get_mut(op) {
+                match inner.counters.get_mut(&**op) {
                     Some(c) => c.count(&entry),
                     None => {
                         let mut c = Counter::default();
                         c.count(&entry);
-                        inner.counters.insert(op.clone(), c);
+                        inner.counters.insert(op.to_string(), c);
                     }
                 }
             }

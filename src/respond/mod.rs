@@ -152,8 +152,8 @@ pub fn respond(
                 if options.errors && !e.breaks.is_empty() {
                     return broken_example(op, status, media, e);
                 }
-                if media::is_plain_text(&media.media_type)
-                    && (e.value.is_object() || e.value.is_array())
+                if (e.value.is_object() || e.value.is_array())
+                    && media::is_plain_text(&media.media_type)
                 {
                     return unserialisable(op, status, media);
                 }
@@ -172,8 +172,8 @@ pub fn respond(
                     Ok(v) => v,
                     Err(problem) => return Answer::problem(&problem),
                 };
-                if media::is_plain_text(&media.media_type)
-                    && (value.is_object() || value.is_array())
+                if (value.is_object() || value.is_array())
+                    && media::is_plain_text(&media.media_type)
                 {
                     return unserialisable(op, status, media);
                 }
@@ -182,7 +182,7 @@ pub fn respond(
             None => Bytes::new(),
         };
         let mut a = Answer::empty(status);
-        if let Ok(v) = HeaderValue::from_str(crate::media::concrete(&media.media_type)) {
+        if let Some(v) = crate::media::content_type(&media.media_type) {
             a.headers.insert(CONTENT_TYPE, v);
         }
         a.body = body;

@@ -357,6 +357,7 @@ mod tests {
         Operation {
             document: "d".into(),
             qualified: "d/o".into(),
+            display_header: None,
             index: 0,
             operation_id: "o".into(),
             id_derived: false,

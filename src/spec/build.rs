@@ -307,6 +307,7 @@ impl Builder<'_> {
             document: self.doc_name.to_string(),
             qualified: Default::default(),
             index: 0,
+            display_header: None,
             display_id: operation_id.clone(),
             operation_id,
             id_derived,

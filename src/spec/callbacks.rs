@@ -163,7 +163,7 @@ impl Builder<'_> {
             op.id_derived = false;
             op.path = path.to_string();
             op.route = path.to_string();
-            op.qualified = format!("{}/{}", op.document, op.operation_id);
+            op.qualified = format!("{}/{}", op.document, op.operation_id).into();
             // Not in the contract's per-operation tables (field catalogues).
             op.index = usize::MAX;
             out.push((op, op_loc));
@@ -202,7 +202,7 @@ pub fn seal(list: Vec<Pending>) -> Vec<Callback> {
             }
             if id != base {
                 let op = &mut p.operation;
-                op.qualified = format!("{}/{id}", op.document);
+                op.qualified = format!("{}/{id}", op.document).into();
                 op.display_id = id.clone();
                 op.operation_id = id;
             }

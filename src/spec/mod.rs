@@ -88,10 +88,11 @@ impl Unsealed {
     pub fn seal(mut self, shared: impl Fn(&str) -> bool, first: usize) -> Document {
         for (i, op) in self.operations.iter_mut().enumerate() {
             op.index = first + i;
-            op.qualified = format!("{}/{}", op.document, op.operation_id);
+            op.qualified = format!("{}/{}", op.document, op.operation_id).into();
             if shared(&op.operation_id) {
-                op.display_id = op.qualified.clone();
+                op.display_id = op.qualified.to_string();
             }
+            op.display_header = hyper::header::HeaderValue::from_str(&op.display_id).ok();
         }
         self.document.operations = self.operations.into_iter().map(Arc::new).collect();
         self.document

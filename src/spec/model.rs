@@ -129,10 +129,14 @@ pub struct Operation {
     pub(crate) unavailable: Option<String>,
     /// `document/operationId`, made when the operation is sealed (it keys
     /// journal counters and fixtures on every request).
-    pub(crate) qualified: String,
+    pub(crate) qualified: std::sync::Arc<str>,
     /// Its place among every operation of the contract (set when sealed):
     /// what per-operation tables of the contract are indexed by.
     pub(crate) index: usize,
+    /// `display_id` as the `X-Specmock-Operation` header's value, made when
+    /// sealed so no answer copies and checks it again; `None` before, or
+    /// when the id is not a valid header value.
+    pub(crate) display_header: Option<hyper::header::HeaderValue>,
 }
 
 impl Operation {
@@ -212,6 +216,20 @@ impl Operation {
     /// `document/operationId`: unique across every loaded document.
     pub fn qualified_id(&self) -> String {
         self.qualified().to_string()
+    }
+
+    /// [`Operation::display_id`] as a header value, made once when sealed.
+    pub fn display_header(&self) -> Option<hyper::header::HeaderValue> {
+        match &self.display_header {
+            Some(v) => Some(v.clone()),
+            None => hyper::header::HeaderValue::from_str(&self.display_id).ok(),
+        }
+    }
+
+    /// `document/operationId`, shared (a reference count, no copy: every
+    /// journal entry names its operation).
+    pub fn qualified_shared(&self) -> std::sync::Arc<str> {
+        self.qualified.clone()
     }
 
     /// `document/operationId`, borrowed.
