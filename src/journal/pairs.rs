@@ -31,12 +31,12 @@ impl Pairs {
 
     /// Add one pair at the end.
     pub fn push(&mut self, name: &str, value: &str) {
-        self.bytes.extend_from_slice(&length(name).to_le_bytes());
-        self.bytes.extend_from_slice(&length(value).to_le_bytes());
+        let (n, v) = (length(name), length(value));
+        self.bytes.extend_from_slice(&n.to_le_bytes());
+        self.bytes.extend_from_slice(&v.to_le_bytes());
+        self.bytes.extend_from_slice(&name.as_bytes()[..n as usize]);
         self.bytes
-            .extend_from_slice(&name.as_bytes()[..length(name) as usize]);
-        self.bytes
-            .extend_from_slice(&value.as_bytes()[..length(value) as usize]);
+            .extend_from_slice(&value.as_bytes()[..v as usize]);
         self.len += 1;
     }
 

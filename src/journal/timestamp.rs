@@ -58,8 +58,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        humantime::parse_rfc3339_weak(text.trim_end_matches('Z'))
-            .or_else(|_| humantime::parse_rfc3339(&text))
+        humantime::parse_rfc3339_weak(&text)
             .map(Timestamp)
             .map_err(|e| serde::de::Error::custom(format!("time \"{text}\": {e}")))
     }

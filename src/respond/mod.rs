@@ -451,7 +451,7 @@ impl Answer {
     /// An answer with a JSON body of the given content type.
     pub fn json(status: u16, content_type: &str, body: &Value) -> Answer {
         let mut headers = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(content_type) {
+        if let Some(v) = crate::media::content_type(content_type) {
             headers.insert(CONTENT_TYPE, v);
         }
         Answer {

@@ -41,16 +41,6 @@ pub(super) fn is_json(media: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
-/// The media type of a `Content-Type` value, without parameters, lower-cased.
-fn essence(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
 /// Postman's `raw` languages and `_postman_previewlanguage` values.
 fn language_media(language: &str) -> Option<&'static str> {
     Some(match language {
@@ -74,7 +64,9 @@ pub(super) fn request_body(
     if body.get("disabled").and_then(Value::as_bool) == Some(true) {
         return None;
     }
-    let declared = content_type.map(essence).filter(|m| !m.is_empty());
+    let declared = content_type
+        .map(|c| crate::media::essence(c).into_owned())
+        .filter(|m| !m.is_empty());
     match body.get("mode").and_then(Value::as_str)? {
         "raw" => {
             let raw = vars.resolve(body.get("raw").and_then(Value::as_str).unwrap_or(""));
@@ -209,7 +201,7 @@ pub(super) fn saved(r: &Value, index: usize, vars: &Variables) -> Option<Saved> 
         .iter()
         .find(|h| h.key.eq_ignore_ascii_case("content-type"))
         .and_then(|h| h.value.as_deref())
-        .map(essence);
+        .map(|c| crate::media::essence(c).into_owned());
     let text = r.get("body").and_then(Value::as_str).unwrap_or("");
     let parsed = serde_json::from_str::<Value>(text);
     let media = content_type
