@@ -66,7 +66,7 @@ fn stages(c: &mut Criterion) {
         .schema
         .clone()
         .expect("the ApiToken schema");
-    let params = vec![("id".to_string(), "TKN-1".to_string())];
+    let params = vec![(std::sync::Arc::<str>::from("id"), "TKN-1".to_string())];
     let mut n = 0u64;
     c.bench_function("generate/softwareone-api-token", |b| {
         b.iter(|| {

@@ -55,7 +55,7 @@ pub fn preflight(contract: &Contract, req: &Request, wanted: &str, origin: &str)
     if let Ok(v) = HeaderValue::from_str(wanted) {
         a.headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, v);
     }
-    if let Some(h) = req.header_str("access-control-request-headers")
+    if let Some(h) = req.header_str(hyper::header::ACCESS_CONTROL_REQUEST_HEADERS)
         && let Ok(v) = HeaderValue::from_str(h)
     {
         a.headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v);

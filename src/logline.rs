@@ -244,7 +244,7 @@ mod tests {
         crate::journal::JournalEntry {
             id: 1,
             time: Default::default(),
-            method: "PUT".into(),
+            method: hyper::Method::PUT,
             path: "/api/admin/api-tokens/{token}".into(),
             query: None,
             headers: Default::default(),

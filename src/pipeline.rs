@@ -115,7 +115,7 @@ pub struct Outcome {
     pub operation: Option<Arc<Operation>>,
     /// The path parameters as routing bound them, under the matched
     /// template's names (empty when not routed).
-    pub path_params: Vec<(String, String)>,
+    pub path_params: Vec<(std::sync::Arc<str>, String)>,
     /// How it broke the contract (empty: it kept it).
     pub violations: Vec<Violation>,
     /// Tolerated deviations.
@@ -153,7 +153,7 @@ impl Outcome {
     pub fn answered(
         answer: Answer,
         operation: Arc<Operation>,
-        path_params: Vec<(String, String)>,
+        path_params: Vec<(std::sync::Arc<str>, String)>,
     ) -> Outcome {
         Outcome {
             operation: Some(operation),

@@ -172,7 +172,7 @@ pub fn fixture_for(
     if !query.is_empty() {
         request.insert("query".into(), Value::Object(query));
     }
-    let req_ct = req.header_str("content-type").unwrap_or("");
+    let req_ct = req.header_str(hyper::header::CONTENT_TYPE).unwrap_or("");
     if !req.body.is_empty() {
         let body = if req_ct.starts_with("application/x-www-form-urlencoded") {
             let mut map = Map::new();

@@ -31,6 +31,9 @@ pub const CREDENTIAL_HEADERS: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
     headers: foldhash::HashSet<String>,
+    /// `headers` as parsed names: the journal looks up every request header,
+    /// and a standard name hashes as a small number, not as its text.
+    header_names: foldhash::HashSet<hyper::header::HeaderName>,
     query: foldhash::HashSet<String>,
     cookies: foldhash::HashSet<String>,
     extra_keys: Vec<String>,
@@ -46,7 +49,7 @@ impl Credentials {
         for op in operations {
             for req in &op.security {
                 for (_, scheme) in &req.schemes {
-                    if let SecurityScheme::ApiKey { name, location } = scheme {
+                    if let SecurityScheme::ApiKey { name, location, .. } = scheme {
                         match location {
                             ParamIn::Header => {
                                 c.headers.insert(name.to_ascii_lowercase());
@@ -63,6 +66,11 @@ impl Credentials {
                 }
             }
         }
+        c.header_names = c
+            .headers
+            .iter()
+            .filter_map(|h| hyper::header::HeaderName::from_bytes(h.as_bytes()).ok())
+            .collect();
         c
     }
 
@@ -110,14 +118,17 @@ impl Credentials {
         out.finish()
     }
 
-    /// A header value as it may be recorded.
-    pub fn header_value<'v>(&self, name: &str, value: &'v str) -> &'v str {
-        if self.is_secret_header(name)
-            || (name.eq_ignore_ascii_case("cookie") && !self.cookies.is_empty())
-        {
+    /// A request header's value as the journal records it: redacted when
+    /// it carries a credential, `<binary>` when it is not UTF-8.
+    pub fn header_text<'v>(
+        &self,
+        name: &hyper::header::HeaderName,
+        value: &'v hyper::header::HeaderValue,
+    ) -> &'v str {
+        if self.header_names.contains(name) {
             REDACTED
         } else {
-            value
+            std::str::from_utf8(value.as_bytes()).unwrap_or("<binary>")
         }
     }
 
@@ -179,42 +190,30 @@ impl Credentials {
     }
 }
 
-/// The request path with every secret path parameter written as its template
-/// (`/api/admin/api-tokens/{token}`), so the recorded path still matches.
+/// The path as the journal and the log write it: a segment that holds a
+/// secret path parameter (Unleash's `{token}`) as its template. The
+/// segments are found once at load (`Operation::secret_segments`), so this is one walk.
 pub fn path(op: Option<&Operation>, raw: &str) -> String {
-    let Some(op) = op else { return raw.to_string() };
-    let secret = |p: &&crate::spec::Parameter| p.location == ParamIn::Path && p.secret;
-    if !op.parameters.iter().any(|p| secret(&p)) {
+    let Some(op) = op.filter(|op| !op.secret_segments.is_empty()) else {
+        return raw.to_string();
+    };
+    if !raw.starts_with('/') || !op.route.starts_with('/') {
         return raw.to_string();
     }
-    let slashes = |s: &str| s.bytes().filter(|&b| b == b'/').count();
-    if slashes(&op.route) != slashes(raw) || !raw.starts_with('/') || !op.route.starts_with('/') {
-        return raw.to_string();
-    }
-    // No Vec of segments and byte searches only: this runs for every request
-    // to an operation with a secret path parameter (Unleash's `{token}`).
     let mut out = String::with_capacity(raw.len() + 16);
-    for (seg, tpl) in crate::segments::split(raw).zip(crate::segments::split(&op.route)) {
+    let mut template = crate::segments::split(&op.route);
+    for (i, seg) in crate::segments::split(raw).enumerate() {
+        let Some(tpl) = template.next() else {
+            return raw.to_string();
+        };
         out.push('/');
-        let hidden = tpl.as_bytes().contains(&b'{')
-            && op
-                .parameters
-                .iter()
-                .filter(secret)
-                .any(|p| names_variable(tpl, &p.name));
+        let hidden = u16::try_from(i).is_ok_and(|i| op.secret_segments.contains(&i));
         out.push_str(if hidden { tpl } else { seg });
     }
+    if template.next().is_some() {
+        return raw.to_string();
+    }
     out
-}
-
-/// True when a template segment holds the variable `{name}`.
-fn names_variable(template: &str, name: &str) -> bool {
-    let bytes = template.as_bytes();
-    (0..bytes.len()).filter(|&i| bytes[i] == b'{').any(|i| {
-        template[i + 1..]
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with('}'))
-    })
 }
 
 #[cfg(test)]
@@ -258,6 +257,13 @@ mod tests {
         assert!(c.is_secret_header("X-AIO-Key"));
         assert!(c.is_secret_header("authorization"));
         assert!(!c.is_secret_header("content-type"));
+        let key = hyper::header::HeaderName::from_static("x-aio-key");
+        let value = hyper::header::HeaderValue::from_static("k");
+        assert_eq!(c.header_text(&key, &value), REDACTED);
+        assert_eq!(c.header_text(&hyper::header::COOKIE, &value), REDACTED);
+        assert_eq!(c.header_text(&hyper::header::ACCEPT, &value), "k");
+        let latin1 = hyper::header::HeaderValue::from_bytes(b"caf\xe9").unwrap();
+        assert_eq!(c.header_text(&hyper::header::ACCEPT, &latin1), "<binary>");
         assert_eq!(
             c.query("X-AIO-Key=abc&limit=5"),
             "X-AIO-Key=%3Credacted%3E&limit=5"

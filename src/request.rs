@@ -52,7 +52,9 @@ impl Request {
     }
 
     /// A header's value as text, if present and valid.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
+    /// Pass a [`hyper::header`] constant where there is one: a `&str` is
+    /// parsed into a header name on every call.
+    pub fn header_str(&self, name: impl hyper::header::AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 

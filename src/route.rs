@@ -19,8 +19,9 @@ use crate::spec::{LoadError, Method, Operation};
 pub struct Routed {
     /// The operation.
     pub operation: Arc<Operation>,
-    /// Path parameter values, percent-decoded, in template order.
-    pub path_params: Vec<(String, String)>,
+    /// Path parameter values, percent-decoded, in template order. The names
+    /// are shared with the route table: only the values are made per request.
+    pub path_params: Vec<(Arc<str>, String)>,
 }
 
 /// Why a request matched no operation.
@@ -39,7 +40,7 @@ pub enum NotRouted {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Part {
     Lit(String),
-    Var(String),
+    Var(Arc<str>),
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +63,7 @@ pub struct RouteTable {
     /// templates (`/tokens/{name}` GET, `/tokens/{token}` PUT) share trie
     /// nodes, so values are captured by position and named by the template
     /// that matched.
-    names: Vec<Vec<String>>,
+    names: Vec<Vec<Arc<str>>>,
 }
 
 impl RouteTable {
@@ -192,8 +193,8 @@ impl RouteTable {
             let mut params = Vec::new();
             if let Some(idx) = find(&self.root, &segs, want, &mut params) {
                 for ((name, _), own) in params.iter_mut().zip(&self.names[idx]) {
-                    if name != own {
-                        name.clone_from(own);
+                    if !Arc::ptr_eq(name, own) {
+                        *name = own.clone();
                     }
                 }
                 return Ok(Routed {
@@ -257,7 +258,7 @@ impl RouteTable {
                     .iter()
                     .zip(&self.names[idx])
                     .filter(|((_, v), _)| v == BLANK)
-                    .map(|(_, own)| own.clone())
+                    .map(|(_, own)| own.to_string())
                     .collect();
                 return (!empty.is_empty()).then(|| (self.operations[idx].clone(), empty));
             }
@@ -321,7 +322,7 @@ fn find(
     node: &Node,
     segs: &[std::borrow::Cow<'_, str>],
     method: &Method,
-    params: &mut Vec<(String, String)>,
+    params: &mut Vec<(Arc<str>, String)>,
 ) -> Option<usize> {
     let Some((first, rest)) = segs.split_first() else {
         return node.ops.iter().find(|(m, _)| m == method).map(|(_, i)| *i);
@@ -372,7 +373,7 @@ fn parse_segment(seg: &str) -> Vec<Part> {
                 if s > 0 {
                     parts.push(Part::Lit(rest[..s].to_string()));
                 }
-                parts.push(Part::Var(rest[s + 1..e].to_string()));
+                parts.push(Part::Var(rest[s + 1..e].into()));
                 rest = &rest[e + 1..];
             }
             _ => {
@@ -390,7 +391,7 @@ fn parse_segment(seg: &str) -> Vec<Part> {
 /// Match one decoded segment against a template segment, appending the
 /// variables to `out`; variables match at least one character, each as few
 /// as the literals after it allow. On no match `out` may hold partial values.
-fn match_segment(parts: &[Part], seg: &str, out: &mut Vec<(String, String)>) -> bool {
+fn match_segment(parts: &[Part], seg: &str, out: &mut Vec<(Arc<str>, String)>) -> bool {
     let mut pos = 0;
     for (i, part) in parts.iter().enumerate() {
         match part {
@@ -468,6 +469,7 @@ mod tests {
             document: doc.into(),
             qualified: format!("{doc}/{id}").into(),
             display_header: None,
+            secret_segments: vec![],
             index: 0,
             operation_id: id.into(),
             id_derived: false,
@@ -587,7 +589,7 @@ mod tests {
         let r = t
             .route(&Method::POST, "/v2/tokens/a%20b/regenerate")
             .unwrap();
-        assert_eq!(r.path_params, vec![("id".to_string(), "a b".to_string())]);
+        assert_eq!(r.path_params, vec![("id".into(), "a b".to_string())]);
         assert_eq!(
             t.route(&Method::DELETE, "/v2/tokens/x/regenerate")
                 .unwrap_err(),
@@ -678,7 +680,11 @@ mod tests {
     }
 
     fn params(t: &RouteTable, m: Method, p: &str) -> Vec<(String, String)> {
-        t.route(&m, p).unwrap().path_params
+        let params = t.route(&m, p).unwrap().path_params;
+        params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
     }
 
     fn pair(name: &str, value: &str) -> (String, String) {

@@ -27,7 +27,7 @@ pub(crate) struct Case {
     pub dir: Direction,
     pub operation: String,
     pub path: String,
-    pub params: Vec<(String, String)>,
+    pub params: Vec<(std::sync::Arc<str>, String)>,
 }
 
 /// Every response and request-body media type that has a schema, of every
@@ -38,11 +38,11 @@ pub(crate) fn cases() -> &'static [Case] {
         let mut out = Vec::new();
         for doc in contract().documents() {
             for op in &doc.operations {
-                let params: Vec<(String, String)> = op
+                let params: Vec<(std::sync::Arc<str>, String)> = op
                     .parameters()
                     .iter()
                     .filter(|p| p.location == specmock::spec::ParamIn::Path)
-                    .map(|p| (p.name.clone(), format!("{}-42", p.name)))
+                    .map(|p| (p.name.as_str().into(), format!("{}-42", p.name)))
                     .collect();
                 let mut path = op.route().to_string();
                 for (k, v) in &params {
@@ -149,7 +149,7 @@ fn path_parameters_come_back_in_the_body() {
             .find(|d| d.name == op.document())
             .unwrap();
         let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
-        let params = [(param.to_string(), value.to_string())];
+        let params = [(param.into(), value.to_string())];
         let hints = Hints {
             path_params: &params,
         };
@@ -179,7 +179,7 @@ fn api_token_as(user_seed: u64, density: Density) -> String {
         .unwrap();
     let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
     let path = "/public/v1/accounts/api-tokens/TKN-1";
-    let params = [("id".to_string(), "TKN-1".to_string())];
+    let params = [("id".into(), "TKN-1".to_string())];
     let hints = Hints {
         path_params: &params,
     };
@@ -254,7 +254,7 @@ proptest! {
         sparse in any::<bool>(),
     ) {
         let c = &cases()[case];
-        let params: Vec<(String, String)> = c.params.iter().map(|(k, _)| (k.clone(), value.clone())).collect();
+        let params: Vec<(std::sync::Arc<str>, String)> = c.params.iter().map(|(k, _)| (k.clone(), value.clone())).collect();
         let hints = Hints { path_params: &params };
         let seed = derive_seed(seed, &c.operation, &c.path);
         let density = if sparse { Density::Sparse } else { Density::Dense };

@@ -435,3 +435,37 @@ fn an_empty_form_is_an_empty_object_and_big_integers_are_integers() {
     );
     assert_eq!(r.status, 422, "{r:?}");
 }
+
+// ------------------------------------------------- presence-only parameters
+
+/// A string parameter whose schema narrows nothing is checked for presence
+/// only (no value is built per request); one that narrows it still has every
+/// value validated.
+#[test]
+fn plain_string_parameters_need_presence_narrowed_ones_a_valid_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("params.yaml");
+    std::fs::write(
+        &doc,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items/{slug}/{name}:\n    get:\n      parameters:\n        - {name: slug, in: path, required: true, schema: {type: string, pattern: '^[a-z]+$'}}\n        - {name: name, in: path, required: true, schema: {type: string, description: any, x-note: kept}}\n        - {name: X-Plain, in: header, required: true, schema: {type: string, example: p}}\n        - {name: X-Short, in: header, schema: {type: string, maxLength: 3}}\n      responses: {'204': {description: ok}}\n",
+    )
+    .unwrap();
+    let s = Specmock::serve(&[doc.to_str().unwrap()]);
+    let ok = send(
+        "GET",
+        &s.url("/items/abc/ANY%20THING"),
+        &[("x-plain", "")],
+        None,
+    );
+    assert_eq!(ok.status, 204, "{ok:?}");
+    let bad = send(
+        "GET",
+        &s.url("/items/ABC/x"),
+        &[("x-short", "toolong")],
+        None,
+    );
+    assert_eq!(bad.status, 422, "{bad:?}");
+    let mut got = locations(&bad);
+    got.sort();
+    assert_eq!(got, ["header.x-plain", "header.x-short", "path.slug"]);
+}

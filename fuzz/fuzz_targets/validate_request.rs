@@ -302,7 +302,7 @@ fn structured(input: Input) {
         let req = &op.security()[input.requirement as usize % op.security().len()];
         for (_, scheme) in &req.schemes {
             match scheme {
-                SecurityScheme::ApiKey { name, location } => match location {
+                SecurityScheme::ApiKey { name, location, .. } => match location {
                     ParamIn::Header => add_header(name, value.as_bytes()),
                     ParamIn::Query => {
                         query.push(format!("{}={}", common::pct(name), common::pct(value)))

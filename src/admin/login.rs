@@ -23,7 +23,7 @@ pub fn bearer_matches(req: &Request, want: &str) -> bool {
     let given = req
         .header_str("x-specmock-admin-token")
         .or_else(|| {
-            req.header_str("authorization")
+            req.header_str(hyper::header::AUTHORIZATION)
                 .and_then(|a| a.strip_prefix("Bearer "))
         })
         .unwrap_or("");
@@ -36,7 +36,10 @@ pub fn bearer_matches(req: &Request, want: &str) -> bool {
 /// and is authorized by the cookie alone must come from the inspector's own
 /// origin, which browsers state in `Origin` on every POST.
 pub fn from_own_origin(req: &Request) -> bool {
-    match (req.header_str("origin"), req.header_str("host")) {
+    match (
+        req.header_str(hyper::header::ORIGIN),
+        req.header_str(hyper::header::HOST),
+    ) {
         (Some(origin), Some(host)) => origin
             .strip_prefix("http://")
             .is_some_and(|o| o.eq_ignore_ascii_case(host)),

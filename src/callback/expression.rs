@@ -12,7 +12,7 @@ pub struct Exchange<'a> {
     /// The request method, upper-case.
     pub method: &'a str,
     /// Path parameters under the template's names.
-    pub path_params: &'a [(String, String)],
+    pub path_params: &'a [(std::sync::Arc<str>, String)],
     /// Query parameters, decoded.
     pub query: Vec<(String, String)>,
     /// Request headers.
@@ -100,7 +100,7 @@ fn one(expr: &str, ex: &Exchange) -> Result<String, String> {
         return ex
             .query
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| **k == *name)
             .map(|(_, v)| v.clone())
             .ok_or_else(|| missing(&format!("query parameter {name}")));
     }
@@ -108,7 +108,7 @@ fn one(expr: &str, ex: &Exchange) -> Result<String, String> {
         return ex
             .path_params
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| **k == *name)
             .map(|(_, v)| v.clone())
             .ok_or_else(|| missing(&format!("path parameter {name}")));
     }

@@ -144,7 +144,7 @@ impl Dispatcher {
         let ex = expression::Exchange {
             url: format!(
                 "http://{}{}{}",
-                req.header_str("host").unwrap_or("localhost"),
+                req.header_str(hyper::header::HOST).unwrap_or("localhost"),
                 req.path,
                 req.query
                     .as_deref()

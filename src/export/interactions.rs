@@ -66,7 +66,7 @@ fn interaction(e: &JournalEntry, creds: &Credentials) -> Value {
         .filter(|(k, _)| exported_header(k))
         .map(|(k, v)| (k.to_ascii_lowercase(), json!(v)))
         .collect();
-    let mut request = json!({"method": e.method, "path": e.path});
+    let mut request = json!({"method": e.method.as_str(), "path": e.path});
     if let Some(q) = &e.query {
         request["query"] = json!(q);
     }

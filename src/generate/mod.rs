@@ -10,7 +10,7 @@
 //! let plans = contract.plans(op.document()).unwrap();
 //! let schema = op.responses()[0].content[0].schema.as_ref().unwrap();
 //! let path = "/public/v1/accounts/api-tokens/TKN-1";
-//! let params = [("id".to_string(), "TKN-1".to_string())];
+//! let params = [("id".into(), "TKN-1".to_string())];
 //! let hints = Hints { path_params: &params };
 //! let seed = derive_seed(7, &op.qualified_id(), path);
 //! let body = generate(plans, &schema.loc, seed, &hints);
@@ -120,7 +120,7 @@ pub struct Hints<'a> {
     /// The request's path parameters, `(name, value)`, percent-decoded. A
     /// top-level property of the same name takes the value when its schema
     /// allows it, so `PUT /tokens/abc` answers with `"token": "abc"`.
-    pub path_params: &'a [(String, String)],
+    pub path_params: &'a [(std::sync::Arc<str>, String)],
 }
 
 impl Hints<'static> {
@@ -269,7 +269,7 @@ struct Gen<'a> {
     dir: Direction,
     /// [`Density::Sparse`].
     sparse: bool,
-    hints: &'a [(String, String)],
+    hints: &'a [(std::sync::Arc<str>, String)],
     /// Values made so far in this call.
     nodes: usize,
     /// Identities of the schemas of the values being made (recursion bound).

@@ -131,7 +131,7 @@ impl<'a> Gen<'a> {
     fn hint(&self, name: &str) -> Option<&'a str> {
         self.hints
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| **k == *name)
             .map(|(_, v)| v.as_str())
     }
 

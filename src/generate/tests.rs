@@ -619,7 +619,7 @@ fn path_parameter_hints() {
         "Num": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
         "Nested": {"type": "object", "required": ["inner"], "properties": {"inner": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}}}},
     }));
-    let p = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+    let p = |k: &str, v: &str| vec![(std::sync::Arc::<str>::from(k), v.to_string())];
     let abc = p("token", "abc");
     let h = Hints { path_params: &abc };
     assert!(

@@ -25,7 +25,7 @@ pub fn journal_entry(
     let (body, body_truncated) = if req.body.is_empty() {
         (None, false)
     } else {
-        let ct = req.header_str("content-type").unwrap_or("");
+        let ct = req.header_str(hyper::header::CONTENT_TYPE).unwrap_or("");
         let text = if crate::media::is_json(ct) {
             match std::str::from_utf8(&req.body) {
                 // Nothing secret-named in it: kept as sent, unparsed.
@@ -53,7 +53,7 @@ pub fn journal_entry(
     JournalEntry {
         id: 0,
         time: Default::default(),
-        method: req.method.as_str().to_owned(),
+        method: req.method.clone(),
         path: redact::path(outcome.operation.as_deref(), &req.path),
         query: req.query.as_deref().map(|q| creds.query(q)),
         headers,
@@ -83,8 +83,7 @@ pub fn redacted_headers(creds: &Credentials, headers: &HeaderMap) -> Pairs {
         .sum();
     let mut list = Pairs::with_capacity(headers.len(), bytes + 2 * redact::REDACTED.len());
     for (k, v) in headers {
-        let v = v.to_str().unwrap_or("<binary>");
-        list.push(k.as_str(), creds.header_value(k.as_str(), v));
+        list.push(k.as_str(), creds.header_text(k, v));
     }
     list
 }
@@ -140,7 +139,7 @@ fn journal_path_params(outcome: &Outcome) -> Pairs {
         let secret = op
             .parameters
             .iter()
-            .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && &p.name == name);
+            .any(|p| p.secret && p.location == crate::spec::ParamIn::Path && *p.name == **name);
         list.push(name, if secret { redact::REDACTED } else { value });
     }
     list

@@ -53,8 +53,9 @@ pub struct JournalEntry {
     pub id: u64,
     /// When it was journalled (RFC 3339, UTC, when serialised).
     pub time: Timestamp,
-    /// The request method.
-    pub method: String,
+    /// The request method (a standard one is held without an allocation).
+    #[serde(with = "method_text")]
+    pub method: hyper::Method,
     /// The path, secret path parameters written as their template.
     pub path: String,
     /// The raw query string, without `?`.
@@ -163,7 +164,8 @@ impl JournalEntry {
         };
         // `operation` is shared with the contract's operation: not counted.
         std::mem::size_of::<JournalEntry>()
-            + heap(self.method.capacity())
+            // `http` keeps a method name of up to 15 bytes inline.
+            + heap(if self.method.as_str().len() > 15 { self.method.as_str().len() } else { 0 })
             + heap(self.path.capacity())
             + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
             + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
@@ -350,7 +352,7 @@ impl Journal {
                 }
             }
             None => {
-                let key = (entry.method.clone(), entry.path.clone());
+                let key = (entry.method.to_string(), entry.path.clone());
                 let map = if entry.forwarded {
                     &mut inner.forwarded
                 } else {
@@ -667,5 +669,20 @@ mod tests {
         }
         assert!(parse_size("MB").is_err());
         assert!(parse_size("-1MB").is_err());
+    }
+}
+
+/// A method as its name in JSON (`"GET"`).
+mod method_text {
+    use hyper::Method;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(m.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Method::from_bytes(text.as_bytes()).map_err(serde::de::Error::custom)
     }
 }

@@ -97,8 +97,19 @@ pub enum MediaMatch {
 /// dropped; borrowed when it is lower-case already (nearly always: no copy
 /// per request).
 pub fn essence(media_type: &str) -> std::borrow::Cow<'_, str> {
-    let e = bare(media_type);
-    if e.bytes().any(|b| b.is_ascii_uppercase()) {
+    // One pass finds the `;` and any upper-case letter before it.
+    let bytes = media_type.as_bytes();
+    let mut end = bytes.len();
+    let mut upper = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b';' {
+            end = i;
+            break;
+        }
+        upper |= b.is_ascii_uppercase();
+    }
+    let e = media_type[..end].trim();
+    if upper {
         std::borrow::Cow::Owned(e.to_ascii_lowercase())
     } else {
         std::borrow::Cow::Borrowed(e)
@@ -107,6 +118,10 @@ pub fn essence(media_type: &str) -> std::borrow::Cow<'_, str> {
 
 /// Does `declared` (possibly with wildcards) cover `actual`?
 pub fn match_media_type(declared: &str, actual: &str) -> Option<MediaMatch> {
+    // Nearly always the request sends what the document declares, byte for byte.
+    if declared == actual {
+        return Some(MediaMatch::Exact);
+    }
     let declared = essence(declared);
     let actual = essence(actual);
     if declared == actual {

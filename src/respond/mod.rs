@@ -109,14 +109,16 @@ pub fn respond(
     let mut answer = if resp.content.is_empty() {
         Answer::empty(status)
     } else {
-        let Some(media) = media::accept::choose(&resp.content, req.header_str("accept")) else {
+        let Some(media) =
+            media::accept::choose(&resp.content, req.header_str(hyper::header::ACCEPT))
+        else {
             let offered: Vec<&str> = resp.content.iter().map(|m| m.media_type.as_str()).collect();
             return Answer::problem(
                 &Problem::new(
                     ProblemKind::NotAcceptable,
                     format!(
                         "Accept: {} matches none of the media types {} declares for {status}: {}",
-                        req.header_str("accept").unwrap_or(""),
+                        req.header_str(hyper::header::ACCEPT).unwrap_or(""),
                         op.display_id,
                         offered.join(", ")
                     ),
@@ -152,9 +154,7 @@ pub fn respond(
                 if options.errors && !e.breaks.is_empty() {
                     return broken_example(op, status, media, e);
                 }
-                if (e.value.is_object() || e.value.is_array())
-                    && media::is_plain_text(&media.media_type)
-                {
+                if (e.value.is_object() || e.value.is_array()) && media.plain_text {
                     return unserialisable(op, status, media);
                 }
                 e.body.clone()
@@ -172,9 +172,7 @@ pub fn respond(
                     Ok(v) => v,
                     Err(problem) => return Answer::problem(&problem),
                 };
-                if (value.is_object() || value.is_array())
-                    && media::is_plain_text(&media.media_type)
-                {
+                if (value.is_object() || value.is_array()) && media.plain_text {
                     return unserialisable(op, status, media);
                 }
                 serialize_for(&media.media_type, &value)
@@ -182,8 +180,8 @@ pub fn respond(
             None => Bytes::new(),
         };
         let mut a = Answer::empty(status);
-        if let Some(v) = crate::media::content_type(&media.media_type) {
-            a.headers.insert(CONTENT_TYPE, v);
+        if let Some(v) = &media.content_type {
+            a.headers.insert(CONTENT_TYPE, v.clone());
         }
         a.body = body;
         a

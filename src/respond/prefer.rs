@@ -45,11 +45,14 @@ pub enum Fault {
     Empty,
 }
 
+/// Built once: a `&str` name is parsed on every lookup.
+const PREFER: hyper::header::HeaderName = hyper::header::HeaderName::from_static("prefer");
+
 impl Preferences {
     /// Read `Prefer` headers, then the `__` query parameters (which win).
     pub fn from_request(req: &Request) -> Preferences {
         let mut p = Preferences::default();
-        for value in req.headers.get_all("prefer") {
+        for value in req.headers.get_all(PREFER) {
             let Ok(value) = value.to_str() else { continue };
             for token in value.split(',') {
                 // Parameters after `;` are ignored.

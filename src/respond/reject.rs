@@ -358,6 +358,7 @@ mod tests {
             document: "d".into(),
             qualified: "d/o".into(),
             display_header: None,
+            secret_segments: vec![],
             index: 0,
             operation_id: "o".into(),
             id_derived: false,

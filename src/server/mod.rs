@@ -338,11 +338,13 @@ async fn handle(
         return Ok(into_response(admin::answer(&state, &request)));
     }
     let contract = state.contract.load();
-    let origin = request.header_str("origin").map(str::to_string);
+    let origin = request
+        .header_str(hyper::header::ORIGIN)
+        .map(str::to_string);
     if state.cors
         && request.method == hyper::Method::OPTIONS
         && let Some(o) = origin.as_deref()
-        && let Some(wanted) = request.header_str("access-control-request-method")
+        && let Some(wanted) = request.header_str(hyper::header::ACCESS_CONTROL_REQUEST_METHOD)
     {
         return Ok(into_response(crate::cors::preflight(
             &contract, &request, wanted, o,

@@ -247,6 +247,7 @@ impl Builder<'_> {
                     tab_separated: false,
                     schema: None,
                     shape: std::sync::Arc::new(Shape::String),
+                    any_string: true,
                     secret: super::model::is_secret_key(var),
                     loc: op_loc.clone(),
                 });
@@ -308,6 +309,7 @@ impl Builder<'_> {
             qualified: Default::default(),
             index: 0,
             display_header: None,
+            secret_segments: super::paths::secret_segments(&route, &params),
             display_id: operation_id.clone(),
             operation_id,
             id_derived,
@@ -408,6 +410,9 @@ impl Builder<'_> {
             .as_ref()
             .map(|s| self.compiler.shape(self.files, &s.loc))
             .unwrap_or_default();
+        let any_string = schema
+            .as_ref()
+            .is_none_or(|s| self.files.get(&s.loc).is_some_and(takes_any_string));
         // A secret: marked so, or named like one (Unleash's `{token}` is the token's secret).
         let secret = p
             .get("x-specmock-secret")
@@ -426,6 +431,7 @@ impl Builder<'_> {
                 == Some("tsv"),
             schema,
             shape,
+            any_string,
             secret,
             loc,
         })
@@ -630,6 +636,8 @@ impl Builder<'_> {
                 Vec::new()
             };
             out.push(MediaType {
+                content_type: crate::media::content_type(&media_type),
+                plain_text: crate::media::is_plain_text(&media_type),
                 media_type,
                 schema,
                 shape,
@@ -663,6 +671,9 @@ fn parse_scheme(s: &Value) -> Result<SecurityScheme, String> {
             Ok(SecurityScheme::ApiKey {
                 name: name.to_string(),
                 location,
+                header: (location == ParamIn::Header)
+                    .then(|| hyper::header::HeaderName::from_bytes(name.as_bytes()).ok())
+                    .flatten(),
             })
         }
         Some("http") => {
@@ -682,4 +693,32 @@ fn parse_scheme(s: &Value) -> Result<SecurityScheme, String> {
         Some("mutualTLS") => Ok(SecurityScheme::MutualTls),
         other => Err(format!("unknown security scheme type {other:?}")),
     }
+}
+
+/// Keywords that describe a value without narrowing it.
+const ANNOTATIONS: &[&str] = &[
+    "type",
+    "title",
+    "description",
+    "example",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "nullable",
+    "externalDocs",
+    "xml",
+    "$comment",
+];
+
+/// `type: string` with annotations only (no `format`, `pattern`, length,
+/// `enum`, `$ref`...): every string keeps it.
+fn takes_any_string(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|map| {
+        map.get("type").and_then(Value::as_str) == Some("string")
+            && map
+                .keys()
+                .all(|k| k.starts_with("x-") || ANNOTATIONS.contains(&k.as_str()))
+    })
 }

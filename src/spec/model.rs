@@ -137,6 +137,9 @@ pub struct Operation {
     /// sealed so no answer copies and checks it again; `None` before, or
     /// when the id is not a valid header value.
     pub(crate) display_header: Option<hyper::header::HeaderValue>,
+    /// The route's segments (0-based) that hold a secret path parameter,
+    /// found once at load: the journal writes them as their template.
+    pub(crate) secret_segments: Vec<u16>,
 }
 
 impl Operation {
@@ -461,6 +464,10 @@ pub struct Parameter {
     pub schema: Option<Schema>,
     /// The schema's shape, for turning the raw strings into JSON values.
     pub shape: std::sync::Arc<Shape>,
+    /// The schema is `type: string` and nothing that narrows it (or there is
+    /// none): every path, header or cookie value keeps it, so those are only
+    /// checked for presence, without building a value to validate.
+    pub any_string: bool,
     /// The value is a secret (Unleash's `{token}`): redacted in journals and recordings.
     pub secret: bool,
     /// Where it is declared.
@@ -476,6 +483,9 @@ pub enum SecurityScheme {
         name: String,
         /// Where the key travels.
         location: ParamIn,
+        /// `name` parsed as a header name when the key travels in a header
+        /// (and the name is a valid one): looked up on every request.
+        header: Option<hyper::header::HeaderName>,
     },
     /// `Authorization: Bearer ...` (http bearer, oauth2, openIdConnect).
     Bearer,
@@ -523,6 +533,12 @@ pub struct MediaType {
     /// request body's `encoding` (Swagger 2.0 `formData` carried into it).
     /// Empty for other media types and for fields left to the defaults.
     pub encoding: Vec<(String, FieldEncoding)>,
+    /// The `Content-Type` an answer of this type carries, built once at load
+    /// (`None` when the declared type makes no valid header value).
+    pub(crate) content_type: Option<hyper::header::HeaderValue>,
+    /// A text type with no serialisation for objects and arrays
+    /// ([`crate::media::is_plain_text`]), decided once at load.
+    pub(crate) plain_text: bool,
 }
 
 impl MediaType {

@@ -81,6 +81,33 @@ pub fn server_base_path(url: &str, variables: Option<&Value>) -> String {
     }
 }
 
+/// The segments of `route` (0-based) that hold a secret path parameter.
+pub(crate) fn secret_segments(route: &str, params: &[super::Parameter]) -> Vec<u16> {
+    let secret: Vec<&str> = params
+        .iter()
+        .filter(|p| p.location == super::ParamIn::Path && p.secret)
+        .map(|p| p.name.as_str())
+        .collect();
+    if secret.is_empty() {
+        return Vec::new();
+    }
+    crate::segments::split(route)
+        .enumerate()
+        .filter(|(_, tpl)| secret.iter().any(|name| names_variable(tpl, name)))
+        .filter_map(|(i, _)| u16::try_from(i).ok())
+        .collect()
+}
+
+/// True when a template segment holds the variable `{name}`.
+fn names_variable(template: &str, name: &str) -> bool {
+    let bytes = template.as_bytes();
+    (0..bytes.len()).filter(|&i| bytes[i] == b'{').any(|i| {
+        template[i + 1..]
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('}'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,7 +43,7 @@ impl Catalog {
                 ParamIn::Path => Some(Cow::Borrowed("")),
                 ParamIn::Query => query_param(query, &p.name),
                 ParamIn::Header => req.header_str(&p.name).map(Cow::Borrowed),
-                ParamIn::Cookie => req.header_str("cookie").and_then(|c| {
+                ParamIn::Cookie => req.header_str(hyper::header::COOKIE).and_then(|c| {
                     c.split(';').find_map(|kv| {
                         let (k, v) = kv.trim().split_once('=')?;
                         (k == p.name).then_some(Cow::Borrowed(v))

@@ -504,6 +504,8 @@ mod tests {
             media_type: "application/x-www-form-urlencoded".into(),
             schema: None,
             shape: shape.into(),
+            content_type: None,
+            plain_text: false,
             examples: vec![],
             encoding: encoding
                 .into_iter()

@@ -63,7 +63,9 @@ pub fn check(op: &Operation, req: &Request, out: &mut Vec<Violation>) {
 /// What a scheme expects, in words.
 pub fn describe(s: &SecurityScheme) -> String {
     match s {
-        SecurityScheme::ApiKey { name, location } => format!("{} {name}", location_word(*location)),
+        SecurityScheme::ApiKey { name, location, .. } => {
+            format!("{} {name}", location_word(*location))
+        }
         SecurityScheme::Bearer => "an Authorization: Bearer token".into(),
         SecurityScheme::Basic => "Authorization: Basic credentials".into(),
         SecurityScheme::Http { scheme } => format!("Authorization: {scheme} credentials"),
@@ -83,9 +85,17 @@ fn location_word(l: ParamIn) -> &'static str {
 /// `None` when the request carries a well-formed credential for the scheme.
 fn scheme_problem(s: &SecurityScheme, req: &Request) -> Option<(String, String)> {
     match s {
-        SecurityScheme::ApiKey { name, location } => {
+        SecurityScheme::ApiKey {
+            name,
+            location,
+            header,
+        } => {
             let present = match location {
-                ParamIn::Header => req.header_str(name).is_some_and(|v| !v.trim().is_empty()),
+                ParamIn::Header => match header {
+                    Some(h) => req.header_str(h),
+                    None => req.header_str(name.as_str()),
+                }
+                .is_some_and(|v| !v.trim().is_empty()),
                 ParamIn::Query => req
                     .query_pairs()
                     .iter()

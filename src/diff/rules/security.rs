@@ -7,7 +7,7 @@ use crate::spec::{SecurityRequirement, SecurityScheme};
 
 fn scheme(s: &SecurityScheme) -> String {
     match s {
-        SecurityScheme::ApiKey { name, location } => {
+        SecurityScheme::ApiKey { name, location, .. } => {
             format!("API key {} {name}", location.as_str())
         }
         SecurityScheme::Bearer => "bearer".into(),
