@@ -128,7 +128,11 @@ impl Credentials {
         if self.header_names.contains(name) {
             REDACTED
         } else {
-            std::str::from_utf8(value.as_bytes()).unwrap_or("<binary>")
+            // Visible ASCII nearly always: `to_str` is the cheaper check.
+            value
+                .to_str()
+                .or_else(|_| std::str::from_utf8(value.as_bytes()))
+                .unwrap_or("<binary>")
         }
     }
 

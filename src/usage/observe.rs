@@ -34,7 +34,8 @@ impl Catalog {
         media: Option<&str>,
         body: Option<&Value>,
     ) -> Hits {
-        let mut hits = Hits::default();
+        // One allocation up front, not a regrowth per few marks.
+        let mut hits = Hits(Vec::with_capacity(16));
         let query = req.query.as_deref().unwrap_or("");
         for p in &self.params {
             let mark = &p.mark;
