@@ -30,9 +30,8 @@ pub const CREDENTIAL_HEADERS: &[&str] = &[
 /// the headers that always carry credentials.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    headers: foldhash::HashSet<String>,
-    /// `headers` as parsed names: the journal looks up every request header,
-    /// and a standard name hashes as a small number, not as its text.
+    /// Parsed names: the journal looks up every request header, and a
+    /// standard name hashes as a small number, not as its text.
     header_names: foldhash::HashSet<hyper::header::HeaderName>,
     query: foldhash::HashSet<String>,
     cookies: foldhash::HashSet<String>,
@@ -44,15 +43,21 @@ impl Credentials {
     pub fn of<'o>(operations: impl IntoIterator<Item = &'o Operation>) -> Credentials {
         let mut c = Credentials::default();
         for h in CREDENTIAL_HEADERS {
-            c.headers.insert((*h).to_string());
+            c.header_names
+                .insert(hyper::header::HeaderName::from_static(h));
         }
         for op in operations {
             for req in &op.security {
                 for (_, scheme) in &req.schemes {
                     if let SecurityScheme::ApiKey { name, location, .. } = scheme {
                         match location {
+                            // A name that is no header name can never arrive.
                             ParamIn::Header => {
-                                c.headers.insert(name.to_ascii_lowercase());
+                                if let Ok(h) =
+                                    hyper::header::HeaderName::from_bytes(name.as_bytes())
+                                {
+                                    c.header_names.insert(h);
+                                }
                             }
                             ParamIn::Query => {
                                 c.query.insert(name.clone());
@@ -66,11 +71,6 @@ impl Credentials {
                 }
             }
         }
-        c.header_names = c
-            .headers
-            .iter()
-            .filter_map(|h| hyper::header::HeaderName::from_bytes(h.as_bytes()).ok())
-            .collect();
         c
     }
 
@@ -83,12 +83,9 @@ impl Credentials {
 
     /// True when a header's value must not be recorded.
     pub fn is_secret_header(&self, name: &str) -> bool {
-        // Header names arrive lower-cased (hyper): no copy in the usual case.
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.headers.contains(&name.to_ascii_lowercase())
-        } else {
-            self.headers.contains(name)
-        }
+        // Parsing lower-cases it, as the names in the set are.
+        hyper::header::HeaderName::from_bytes(name.as_bytes())
+            .is_ok_and(|h| self.header_names.contains(&h))
     }
 
     /// True when a query parameter's value must not be recorded.

@@ -447,14 +447,14 @@ fn plain_string_parameters_need_presence_narrowed_ones_a_valid_value() {
     let doc = dir.path().join("params.yaml");
     std::fs::write(
         &doc,
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items/{slug}/{name}:\n    get:\n      parameters:\n        - {name: slug, in: path, required: true, schema: {type: string, pattern: '^[a-z]+$'}}\n        - {name: name, in: path, required: true, schema: {type: string, description: any, x-note: kept}}\n        - {name: X-Plain, in: header, required: true, schema: {type: string, example: p}}\n        - {name: X-Short, in: header, schema: {type: string, maxLength: 3}}\n      responses: {'204': {description: ok}}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /items/{slug}/{name}:\n    get:\n      parameters:\n        - {name: slug, in: path, required: true, schema: {type: string, pattern: '^[a-z]+$'}}\n        - {name: name, in: path, required: true, schema: {type: string, description: any, x-note: kept}}\n        - {name: X-Plain, in: header, required: true, schema: {type: string, example: p}}\n        - {name: X-Short, in: header, schema: {type: string, maxLength: 3}}\n        - {name: session, in: cookie, required: true, schema: {type: string}}\n      responses: {'204': {description: ok}}\n",
     )
     .unwrap();
     let s = Specmock::serve(&[doc.to_str().unwrap()]);
     let ok = send(
         "GET",
         &s.url("/items/abc/ANY%20THING"),
-        &[("x-plain", "")],
+        &[("x-plain", ""), ("cookie", "session=any")],
         None,
     );
     assert_eq!(ok.status, 204, "{ok:?}");
@@ -467,5 +467,13 @@ fn plain_string_parameters_need_presence_narrowed_ones_a_valid_value() {
     assert_eq!(bad.status, 422, "{bad:?}");
     let mut got = locations(&bad);
     got.sort();
-    assert_eq!(got, ["header.x-plain", "header.x-short", "path.slug"]);
+    assert_eq!(
+        got,
+        [
+            "cookie.session",
+            "header.x-plain",
+            "header.x-short",
+            "path.slug"
+        ]
+    );
 }

@@ -46,6 +46,12 @@ pub fn check(
                 }
                 None
             }
+            ParamIn::Cookie if presence_only => {
+                if cookies.iter().any(|(k, _)| *k == p.name) {
+                    continue;
+                }
+                None
+            }
             ParamIn::Path => path_params
                 .iter()
                 .find(|(n, _)| **n == *p.name)

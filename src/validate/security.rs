@@ -91,11 +91,11 @@ fn scheme_problem(s: &SecurityScheme, req: &Request) -> Option<(String, String)>
             header,
         } => {
             let present = match location {
-                ParamIn::Header => match header {
-                    Some(h) => req.header_str(h),
-                    None => req.header_str(name.as_str()),
-                }
-                .is_some_and(|v| !v.trim().is_empty()),
+                // No parsed name: not a header name, so never sent.
+                ParamIn::Header => header
+                    .as_ref()
+                    .and_then(|h| req.header_str(h))
+                    .is_some_and(|v| !v.trim().is_empty()),
                 ParamIn::Query => req
                     .query_pairs()
                     .iter()
