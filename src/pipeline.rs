@@ -131,6 +131,9 @@ pub struct Outcome {
     /// The real API answered it (partial mocking), not the mock: counted
     /// apart in coverage.
     pub forwarded: bool,
+    /// The body as the validate stage read it (the journal checks its keys
+    /// for secrets without reading the body again).
+    pub request_body: Option<validate::RequestBody>,
 }
 
 impl Outcome {
@@ -146,6 +149,7 @@ impl Outcome {
             preferences: Preferences::default(),
             request_fields: Hits::default(),
             forwarded: false,
+            request_body: None,
         }
     }
 
@@ -176,6 +180,12 @@ impl Outcome {
     /// The fields the request used.
     pub fn with_fields(mut self, fields: Hits) -> Outcome {
         self.request_fields = fields;
+        self
+    }
+
+    /// The body as validation read it.
+    pub fn with_body(mut self, body: Option<validate::RequestBody>) -> Outcome {
+        self.request_body = body;
         self
     }
 }
@@ -284,7 +294,7 @@ fn run_parsed(
         contract.catalog(&op).observe_request(
             req,
             checked.media_type.as_deref(),
-            checked.body.as_ref(),
+            checked.body.as_ref().map(validate::RequestBody::node),
         )
     } else {
         Hits::default()
@@ -303,7 +313,8 @@ fn run_parsed(
     if let Some(reason) = reason {
         let outcome = Outcome::answered(Answer::empty(502), op.clone(), checked.routed.path_params)
             .with_violations(checked.violations, checked.warnings)
-            .with_fields(fields);
+            .with_fields(fields)
+            .with_body(checked.body);
         return Step::Forward(Forwarding {
             operation: Some(op),
             reason,
@@ -324,7 +335,8 @@ fn run_parsed(
     Step::Answered(
         Outcome::answered(answer, op, checked.routed.path_params)
             .with_violations(checked.violations, checked.warnings)
-            .with_fields(fields),
+            .with_fields(fields)
+            .with_body(checked.body),
     )
 }
 

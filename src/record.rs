@@ -303,7 +303,6 @@ fn stand_in(
                     *slot = placeholder.clone();
                 }
                 let fails_here = s
-                    .validator
                     .iter_errors(&candidate)
                     .any(|e| crate::spec::locate(&e).0 == p);
                 if fails_here {

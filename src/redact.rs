@@ -138,26 +138,34 @@ impl Credentials {
     /// the text (an escaped key could spell a secret name), every string
     /// followed by `:` is a key, and none may be named like a secret. Text
     /// that is not JSON is never parsed anyway.
-    pub fn body_may_hold_secrets(&self, raw: &[u8]) -> bool {
-        if raw.contains(&b'\\') {
+    pub fn body_may_hold_secrets(&self, raw: &str) -> bool {
+        let bytes = raw.as_bytes();
+        if memchr::memchr(b'\\', bytes).is_some() {
             return true;
         }
-        let mut rest = raw;
-        while let Some(open) = rest.iter().position(|&b| b == b'"') {
-            let after = &rest[open + 1..];
-            let Some(close) = after.iter().position(|&b| b == b'"') else {
-                return false;
-            };
-            let text = &after[..close];
-            rest = &after[close + 1..];
-            let next = rest.iter().find(|b| !b.is_ascii_whitespace());
-            if next == Some(&b':')
-                && std::str::from_utf8(text).is_ok_and(|k| self.is_secret_body_key(k))
-            {
+        // Text, checked once by the caller: quotes are ASCII, so every
+        // slice between them is text too.
+        let mut quotes = memchr::memchr_iter(b'"', bytes);
+        while let (Some(open), Some(close)) = (quotes.next(), quotes.next()) {
+            let next = bytes[close + 1..].iter().find(|b| !b.is_ascii_whitespace());
+            if next == Some(&b':') && self.is_secret_body_key(&raw[open + 1..close]) {
                 return true;
             }
         }
         false
+    }
+
+    /// True when some object in `body` has a secret-named key: what
+    /// [`Self::body_may_hold_secrets`] guesses from the text, read from
+    /// the body the validate stage parsed (escaped keys unescaped).
+    pub fn has_secret_keys(&self, body: crate::instance::Node<'_>) -> bool {
+        if let Some(members) = body.object() {
+            return members
+                .iter()
+                .any(|(k, v)| self.is_secret_body_key(k) || self.has_secret_keys(v));
+        }
+        body.array()
+            .is_some_and(|items| items.iter().any(|v| self.has_secret_keys(v)))
     }
 
     /// Replace secret values anywhere in a JSON body, in place.
@@ -225,7 +233,7 @@ mod tests {
     #[test]
     fn only_secret_named_keys_need_the_slow_path() {
         let c = Credentials::default();
-        let may = |t: &str| c.body_may_hold_secrets(t.as_bytes());
+        let may = |t: &str| c.body_may_hold_secrets(t);
         assert!(!may(
             r#"{"newToken":{"name":"token","apiTokens":["read"]}}"#
         ));

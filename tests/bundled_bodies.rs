@@ -184,7 +184,7 @@ fn check(c: &Case) -> usize {
     for density in [Density::Dense, Density::Sparse] {
         for seed in 0..SEEDS {
             let v = generate_as(c.plans, &c.schema.loc, seed, &hints, c.dir, density);
-            if let Some(e) = c.schema.validator.iter_errors(&v).next() {
+            if let Some(e) = c.schema.iter_errors(&v).next() {
                 panic!(
                     "{} {density:?}: seed {seed}: invalid at {:?}: {e}\nbody: {}",
                     c.label,

@@ -441,6 +441,23 @@ fn secrets_in_query_strings_form_bodies_and_paths_never_reach_journal_or_logs() 
         &[("x-aio-key", "k"), ("cookie", "session=cookie-secret-6")],
         None,
     );
+    // JSON bodies: a nested secret key, one under a key the body repeats
+    // (serde_json keeps only the last, the text keeps both), an escaped one.
+    for body in [
+        r#"{"expiresAt":"2030-01-01T00:00:00Z","x":[{"password":"json-secret-7"}]}"#,
+        r#"{"a":{"token":"dup-secret-8"},"a":1,"expiresAt":"2030-01-01T00:00:00Z"}"#,
+        r#"{"expiresAt":"2030-01-01T00:00:00Z","pass\u0077ord":"escaped-secret-9"}"#,
+    ] {
+        let _ = send(
+            "PUT",
+            &s.url("/api/admin/api-tokens/t"),
+            &[
+                ("authorization", "*:*.x"),
+                ("content-type", "application/json"),
+            ],
+            Some(body),
+        );
+    }
     let journal = get(&s.url("/__specmock/requests")).body;
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("r.json");
@@ -454,6 +471,9 @@ fn secrets_in_query_strings_form_bodies_and_paths_never_reach_journal_or_logs() 
         "path-secret-4",
         "auth-secret-5",
         "cookie-secret-6",
+        "json-secret-7",
+        "dup-secret-8",
+        "escaped-secret-9",
     ] {
         assert!(
             !journal.contains(secret),

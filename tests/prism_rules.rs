@@ -41,11 +41,7 @@ fn assert_valid(operation: &str, status: u16, body: &Value) {
         .schema
         .as_ref()
         .unwrap();
-    let errors: Vec<String> = schema
-        .validator
-        .iter_errors(body)
-        .map(|e| e.to_string())
-        .collect();
+    let errors: Vec<String> = schema.iter_errors(body).map(|e| e.to_string()).collect();
     assert!(
         errors.is_empty(),
         "{operation} {status}: {errors:?} in {body}"

@@ -47,7 +47,8 @@ fuzz_target!(|data: &[u8]| {
         if let Some(b) = &f.body {
             req.body = Bytes::from(b.to_string());
         }
-        let body = f.body.as_ref();
+        let body = f.body.clone().map(specmock::RequestBody::from);
+        let body = body.as_ref();
         std::hint::black_box(store.has_match(op, &req, body));
         std::hint::black_box(
             store

@@ -14,7 +14,7 @@
 //! let hints = Hints { path_params: &params };
 //! let seed = derive_seed(7, &op.qualified_id(), path);
 //! let body = generate(plans, &schema.loc, seed, &hints);
-//! assert!(schema.validator.is_valid(&body));
+//! assert!(schema.is_valid(&body));
 //! assert_eq!(body["id"], "TKN-1"); // the path parameter comes back
 //! assert_eq!(body, generate(plans, &schema.loc, seed, &hints)); // same seed, same body
 //! ```

@@ -61,7 +61,7 @@ fn values_with(d: &Planned, name: &str, n: u64, hints: &Hints) -> Vec<Value> {
     (0..n)
         .map(|seed| {
             let v = generate(&d.plans, &s.loc, seed, hints);
-            if let Some(e) = s.validator.iter_errors(&v).next() {
+            if let Some(e) = s.iter_errors(&v).next() {
                 panic!("{name}: seed {seed}: invalid: {e}\n{v}");
             }
             v
@@ -86,7 +86,7 @@ fn sparse_values(d: &Planned, name: &str, n: u64) -> Vec<Value> {
                 Direction::Response,
                 Density::Sparse,
             );
-            if let Some(e) = s.validator.iter_errors(&v).next() {
+            if let Some(e) = s.iter_errors(&v).next() {
                 panic!("{name}: seed {seed}: invalid (sparse): {e}\n{v}");
             }
             v
@@ -601,7 +601,7 @@ components:
     let mut nulls = 0;
     for seed in 0..200 {
         let v = generate(&d.plans, &s.loc, seed, &Hints::NONE);
-        assert!(s.validator.is_valid(&v), "{v}");
+        assert!(s.is_valid(&v), "{v}");
         assert!(v["token"]["value"].as_str().unwrap().starts_with("tok_"));
         assert!(v["token"]["owner"].as_str().unwrap().contains('@'));
         nulls += usize::from(v["note"].is_null());

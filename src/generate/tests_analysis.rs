@@ -45,7 +45,7 @@ fn a_null_branch_is_not_chosen_where_the_merged_types_exclude_null() {
         let s = schema_of(&d, name);
         for seed in 0..64 {
             let v = generate(&d.plans, &s.loc, seed, &Hints::NONE);
-            if let Some(e) = s.validator.iter_errors(&v).next() {
+            if let Some(e) = s.iter_errors(&v).next() {
                 panic!(
                     "{name}: seed {seed}: invalid at {}: {e}\n{v}",
                     e.instance_path()
@@ -84,7 +84,7 @@ fn valid_bodies(d: &Planned, name: &str, seeds: u64) -> Vec<Value> {
                 Direction::Response,
                 density,
             );
-            if let Some(e) = s.validator.iter_errors(&v).next() {
+            if let Some(e) = s.iter_errors(&v).next() {
                 panic!(
                     "{name} {density:?}: seed {seed}: invalid at {}: {e}\n{v}",
                     e.instance_path()

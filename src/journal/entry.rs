@@ -27,9 +27,15 @@ pub fn journal_entry(
     } else {
         let ct = req.header_str(hyper::header::CONTENT_TYPE).unwrap_or("");
         let text = if crate::media::is_json(ct) {
+            // Nothing secret-named in it: kept as sent. The keys are read
+            // from the body validation parsed, else guessed from the text.
+            let secret_free =
+                |raw: &str| match outcome.request_body.as_ref().and_then(|b| b.as_written()) {
+                    Some(body) => !creds.has_secret_keys(body),
+                    None => !creds.body_may_hold_secrets(raw),
+                };
             match std::str::from_utf8(&req.body) {
-                // Nothing secret-named in it: kept as sent, unparsed.
-                Ok(raw) if !creds.body_may_hold_secrets(&req.body) => raw.to_string(),
+                Ok(raw) if secret_free(raw) => raw.to_string(),
                 _ => match serde_json::from_slice::<Value>(&req.body) {
                     Ok(mut v) => {
                         creds.body(&mut v);

@@ -161,7 +161,7 @@ fn shaped_body<'r>(
             }
         }
     }
-    let fits = |v: &Value| schema.validator.is_valid(v);
+    let fits = |v: &Value| schema.is_valid(v);
     let chosen = if fits(&full) {
         full
     } else if added && fits(&problem) {

@@ -615,7 +615,7 @@ impl Builder<'_> {
                 && dir == Direction::Response
                 && let Some(s) = &schema
                 && let Some(v) = self.compiler.example(self.files, &s.loc)
-                && s.validator.is_valid(&v)
+                && s.is_valid(&v)
             {
                 examples.push(Example {
                     name: None,

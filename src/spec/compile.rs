@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock, Weak};
 
-use jsonschema::{Draft, Keyword, Registry, ValidationError, Validator};
+use jsonschema::{Draft, Keyword, Registry, ValidationError};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 
@@ -25,6 +25,7 @@ use super::LoadError;
 use super::model::{Schema, Shape};
 use super::refs::{FileSet, Loc};
 use super::schema::{Direction, SUBSCHEMA_MANY, SUBSCHEMA_MAP, SUBSCHEMA_ONE, direction_view};
+use crate::instance::{Instance, Node as InstanceNode};
 
 /// The keyword a rewritten `$ref` becomes; its value is a slot number.
 pub const REF_KEYWORD: &str = "x-specmock-ref";
@@ -33,6 +34,10 @@ pub const REF_KEYWORD: &str = "x-specmock-ref";
 /// [`REF_KEYWORD`] reports (the validator re-locates custom errors at the
 /// keyword, so the inner place travels in the message).
 const SEP: char = '\u{1f}';
+
+/// A compiled schema: it validates request bodies read into a tape and
+/// `serde_json::Value`s alike.
+pub type Validator = jsonschema::Validator<Instance>;
 
 type Slot = OnceLock<Arc<Validator>>;
 
@@ -310,7 +315,7 @@ impl Compiler {
                 .map(|i| (i as u64, Arc::downgrade(&self.compiled.slots[i])))
                 .collect(),
         );
-        let validator = jsonschema::options()
+        let validator = jsonschema::options_for::<Instance>()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_format("byte", is_base64)
@@ -322,7 +327,7 @@ impl Compiler {
                         .and_then(|i| slots.get(&i))
                         .cloned()
                         .unwrap_or_default();
-                    Ok(Box::new(RefKeyword { slot }) as Box<dyn for<'i> Keyword<'i>>)
+                    Ok(Box::new(RefKeyword { slot }) as Box<dyn for<'i> Keyword<'i, Instance>>)
                 },
             )
             .build(&value)
@@ -402,7 +407,7 @@ impl Compiler {
             super::refs::encode_ref(&loc.file),
             loc.uri_fragment()
         );
-        let validator = jsonschema::options()
+        let validator = jsonschema::options_for::<Instance>()
             .with_draft(Draft::Draft202012)
             .with_registry(registry)
             .should_validate_formats(true)
@@ -545,18 +550,22 @@ thread_local! {
     /// The (slot, instance) pairs being validated on this thread: a schema
     /// that refers back to itself without descending into the instance
     /// (`A: {allOf: [{$ref: A}, ...]}`) adds nothing the second time round.
-    static ACTIVE: std::cell::RefCell<Vec<(usize, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static ACTIVE: std::cell::RefCell<Vec<(usize, Option<jsonschema::json::NodeIdentity>)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl RefKeyword {
     /// Run `f` on the target unless this very instance is already being
     /// validated against it further up (then `None`).
-    fn enter<T>(&self, instance: &Value, f: impl FnOnce(&Validator) -> T) -> Option<Option<T>> {
+    fn enter<T>(
+        &self,
+        instance: InstanceNode<'_>,
+        f: impl FnOnce(&Validator) -> T,
+    ) -> Option<Option<T>> {
         let slot = self.slot.upgrade()?;
         let v = slot.get()?;
         let key = (
             Arc::as_ptr(&slot) as usize,
-            instance as *const Value as usize,
+            jsonschema::json::Node::identity(&instance),
         );
         let again = ACTIVE.with(|a| {
             let mut a = a.borrow_mut();
@@ -582,15 +591,15 @@ impl RefKeyword {
     }
 }
 
-impl<'i> Keyword<'i> for RefKeyword {
-    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+impl<'i> Keyword<'i, Instance> for RefKeyword {
+    fn validate(&self, instance: InstanceNode<'i>) -> Result<(), ValidationError<'i>> {
         match self.iter_errors(instance).next() {
             Some(e) => Err(e),
             None => Ok(()),
         }
     }
 
-    fn is_valid(&self, instance: &'i Value) -> bool {
+    fn is_valid(&self, instance: InstanceNode<'i>) -> bool {
         match self.enter(instance, |v| v.is_valid(instance)) {
             Some(Some(ok)) => ok,
             Some(None) => true,
@@ -600,7 +609,7 @@ impl<'i> Keyword<'i> for RefKeyword {
 
     fn iter_errors(
         &self,
-        instance: &'i Value,
+        instance: InstanceNode<'i>,
     ) -> Box<dyn Iterator<Item = ValidationError<'i>> + 'i> {
         let errors = self.enter(instance, |v| {
             v.iter_errors(instance)

@@ -43,7 +43,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use callbacks::{Callback, CallbackKind};
-pub use compile::{Compiled, locate};
+pub use compile::{Compiled, Validator, locate};
 pub use error::{LoadError, LoadErrors, RefError, escape_token, pointer, unescape_token};
 pub use model::*;
 pub use paths::{derive_operation_id, join_route, server_base_path};
@@ -241,7 +241,6 @@ fn check_examples(files: &FileSet, ops: &mut [Operation]) -> (Vec<LoadError>, Ve
         let Some(schema) = &media.schema else { return };
         for ex in &mut media.examples {
             ex.breaks = schema
-                .validator
                 .iter_errors(&ex.value)
                 .map(|err| locate(&err))
                 .collect();
@@ -344,7 +343,7 @@ components:
         // The Authorization header parameter is ignored, as OpenAPI says.
         assert_eq!(op.parameters.len(), 1);
         let body = op.request_body.as_ref().unwrap();
-        let v = &body.content[0].schema.as_ref().unwrap().validator;
+        let v = &body.content[0].schema.as_ref().unwrap();
         assert!(v.is_valid(&serde_json::json!({"expiresAt": "2023-09-04T11:26:24+02:00"})));
         assert!(!v.is_valid(&serde_json::json!({"expiresAt": "tomorrow"})));
         assert!(!v.is_valid(&serde_json::json!({})));
@@ -379,8 +378,7 @@ paths:
         let v = &op.request_body.as_ref().unwrap().content[0]
             .schema
             .as_ref()
-            .unwrap()
-            .validator;
+            .unwrap();
         assert!(v.is_valid(&serde_json::json!({"d": null})));
         assert!(!v.is_valid(&serde_json::json!({"e": 1})));
     }
@@ -596,8 +594,8 @@ paths:
         );
         assert!(warned(&d, "exclusiveMinimum"), "{:?}", d.warnings);
         let schema = d.operations[0].parameters[0].schema.as_ref().unwrap();
-        assert!(!schema.validator.is_valid(&serde_json::json!(0)));
-        assert!(schema.validator.is_valid(&serde_json::json!(1)));
+        assert!(!schema.is_valid(&serde_json::json!(0)));
+        assert!(schema.is_valid(&serde_json::json!(1)));
     }
 
     #[test]
@@ -671,7 +669,7 @@ components:
         // Item, Part and the one inline wrapper.
         assert_eq!(d.compiled_validators(), 3);
         // And they validate through the shared nodes, every violation located.
-        let v = &media[899].schema.as_ref().unwrap().validator;
+        let v = &media[899].schema.as_ref().unwrap();
         let bad = serde_json::json!({"item": {"id": "x", "parts": [{"of": {"id": 1}}]}});
         let mut found: Vec<String> = v.iter_errors(&bad).map(|e| locate(&e).0).collect();
         found.sort();
@@ -710,13 +708,8 @@ components:
         let request = &op.request_body.as_ref().unwrap().content[0]
             .schema
             .as_ref()
-            .unwrap()
-            .validator;
-        let response = &op.responses[0].content[0]
-            .schema
-            .as_ref()
-            .unwrap()
-            .validator;
+            .unwrap();
+        let response = &op.responses[0].content[0].schema.as_ref().unwrap();
         let no_id = serde_json::json!({"name": "a", "tag": {"label": "x"}});
         assert!(request.is_valid(&no_id));
         assert!(!response.is_valid(&no_id));

@@ -303,8 +303,22 @@ pub enum Style {
 pub struct Schema {
     /// Where the schema is (after following a leading `$ref`).
     pub loc: Loc,
-    /// The validator, compiled once at load.
-    pub validator: Arc<jsonschema::Validator>,
+    /// The validator, compiled once at load. It reads any
+    /// [`crate::instance::Node`]: `schema.validator.is_valid((&value).into())`,
+    /// or [`Schema::is_valid`] for a `Value`.
+    pub validator: Arc<super::compile::Validator>,
+}
+
+impl Schema {
+    /// True when `value` keeps the schema.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.validator.is_valid(value.into())
+    }
+
+    /// Every way `value` breaks the schema.
+    pub fn iter_errors<'v>(&'v self, value: &'v Value) -> jsonschema::ErrorIterator<'v> {
+        self.validator.iter_errors(value.into())
+    }
 }
 
 impl fmt::Debug for Schema {

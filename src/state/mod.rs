@@ -132,7 +132,7 @@ impl ResourceStore {
                 (c, Some(kind.key(&raw)))
             }
         };
-        let body = checked.body.clone().filter(Value::is_object);
+        let body = checked.body_value().cloned().filter(Value::is_object);
         let mut store = self.lock();
         let coll = store
             .entry(collection.to_string())
@@ -310,12 +310,7 @@ impl Ctx<'_> {
             return a;
         }
         let usual = serde_json::from_slice::<Value>(&a.body).ok();
-        let valid = |v: &Value| {
-            media
-                .schema
-                .as_ref()
-                .is_none_or(|s| s.validator.is_valid(v))
-        };
+        let valid = |v: &Value| media.schema.as_ref().is_none_or(|s| s.is_valid(v));
         let chosen = candidates(body, usual).into_iter().find(|c| valid(c));
         if let Some(v) = chosen {
             a.body = serialize_for(&media.media_type, &v);

@@ -7,17 +7,52 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::catalog::{Catalog, MarkId, Node, type_bit};
+use crate::instance::Node as Json;
 use crate::request::Request;
 use crate::spec::ParamIn;
+use jsonschema::JsonType;
 
 /// Marks hit by one exchange, each once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Hits(pub Vec<MarkId>);
 
-impl Hits {
+/// Collects hits, each once: a bit per mark of the catalogue, so a hit
+/// costs the same however many came before it.
+struct Marker {
+    hits: Vec<MarkId>,
+    /// The first 256 marks' bits in place (most catalogues), the rest on the heap.
+    near: [u64; 4],
+    far: Vec<u64>,
+}
+
+impl Marker {
+    fn new(cat: &Catalog, hits: Vec<MarkId>) -> Marker {
+        let mut m = Marker {
+            near: [0; 4],
+            far: vec![0; cat.marks.len().div_ceil(64).saturating_sub(4)],
+            hits: Vec::new(),
+        };
+        for h in hits {
+            m.hit(h);
+        }
+        m
+    }
+
     fn hit(&mut self, m: MarkId) {
-        if !self.0.contains(&m) {
-            self.0.push(m);
+        let (word, bit) = (m as usize / 64, 1u64 << (m % 64));
+        let w = match word {
+            0..4 => self.near.get_mut(word),
+            _ => self.far.get_mut(word - 4),
+        };
+        match w {
+            Some(w) if *w & bit != 0 => {}
+            Some(w) => {
+                *w |= bit;
+                self.hits.push(m);
+            }
+            // A mark of another catalogue: kept, as a list would.
+            None if !self.hits.contains(&m) => self.hits.push(m),
+            None => {}
         }
     }
 }
@@ -32,10 +67,10 @@ impl Catalog {
         &self,
         req: &Request,
         media: Option<&str>,
-        body: Option<&Value>,
+        body: Option<Json<'_>>,
     ) -> Hits {
         // One allocation up front, not a regrowth per few marks.
-        let mut hits = Hits(Vec::with_capacity(16));
+        let mut hits = Marker::new(self, Vec::with_capacity(16));
         let query = req.query.as_deref().unwrap_or("");
         for p in &self.params {
             let mark = &p.mark;
@@ -76,7 +111,7 @@ impl Catalog {
                 Walk::new(self, &mut hits).value(root, body);
             }
         }
-        hits
+        Hits(hits.hits)
     }
 
     /// The properties of a response body answered under the declared status
@@ -92,7 +127,9 @@ impl Catalog {
             .or_else(|| self.responses.iter().find(|(k, _, _)| k == status_key))
             .map(|(_, _, n)| *n);
         if let Some(root) = root {
-            Walk::new(self, hits).value(root, body);
+            let mut marker = Marker::new(self, std::mem::take(&mut hits.0));
+            Walk::new(self, &mut marker).value(root, body.into());
+            hits.0 = marker.hits;
         }
     }
 }
@@ -119,12 +156,12 @@ fn query_param<'q>(query: &'q str, name: &str) -> Option<Cow<'q, str>> {
 
 struct Walk<'c, 'h> {
     cat: &'c Catalog,
-    hits: &'h mut Hits,
+    hits: &'h mut Marker,
     visits: usize,
 }
 
 impl<'c, 'h> Walk<'c, 'h> {
-    fn new(cat: &'c Catalog, hits: &'h mut Hits) -> Self {
+    fn new(cat: &'c Catalog, hits: &'h mut Marker) -> Self {
         Walk {
             cat,
             hits,
@@ -136,68 +173,64 @@ impl<'c, 'h> Walk<'c, 'h> {
         &self.cat.nodes[id]
     }
 
-    fn value(&mut self, id: usize, v: &Value) {
+    fn value(&mut self, id: usize, v: Json<'_>) {
         self.visits += 1;
         if self.visits > MAX_VISITS {
             return;
         }
         let node = self.node(id);
         for (e, m) in &node.enums {
-            if e == v {
+            if v.same_as(e) {
                 self.hits.hit(*m);
             }
         }
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    if let Some((_, mark, below)) = node.props.iter().find(|(n, _, _)| &**n == k) {
-                        self.hits.hit(*mark);
-                        if let Some(b) = below {
-                            self.value(*b, child);
-                        }
-                    } else if let Some((mark, below)) = node.additional {
-                        self.hits.hit(mark);
-                        if let Some(b) = below {
-                            self.value(b, child);
-                        }
+        if let Some(map) = v.object() {
+            for (k, child) in map.iter() {
+                if let Some((_, mark, below)) = node.props.iter().find(|(n, _, _)| &**n == k) {
+                    self.hits.hit(*mark);
+                    if let Some(b) = below {
+                        self.value(*b, child);
+                    }
+                } else if let Some((mark, below)) = node.additional {
+                    self.hits.hit(mark);
+                    if let Some(b) = below {
+                        self.value(b, child);
                     }
                 }
             }
-            Value::Array(items) => {
-                if let Some(item) = node.items {
-                    for x in items {
-                        self.value(item, x);
-                    }
-                }
+        } else if let Some(items) = v.array()
+            && let Some(item) = node.items
+        {
+            for x in items.iter() {
+                self.value(item, x);
             }
-            _ => {}
         }
         self.branches(node, v);
     }
 
     /// The branches `v` fits: its type admitted, the members they require
     /// present, no single-valued enum below (a discriminator) contradicted.
-    fn branches(&mut self, node: &'c Node, v: &Value) {
+    fn branches(&mut self, node: &'c Node, v: Json<'_>) {
         let mut exclusive_taken = false;
         for b in &node.branches {
             if b.exclusive && exclusive_taken {
                 continue;
             }
-            let fits = b.types & type_bit(v) != 0
-                && match v {
-                    Value::Object(map) => {
-                        b.required.iter().all(|r| map.contains_key(&**r))
+            let fits = b.types & bit(v) != 0
+                && match v.object() {
+                    Some(map) => {
+                        b.required.iter().all(|r| map.get(r).is_some())
                             && self.node(b.node).props.iter().all(|(name, _, below)| {
-                                let Some(got) = map.get(&**name) else {
+                                let Some(got) = map.get(name) else {
                                     return true;
                                 };
                                 match below.map(|n| &self.node(n).enums[..]) {
-                                    Some([(only, _)]) => only == got,
+                                    Some([(only, _)]) => got.same_as(only),
                                     _ => true,
                                 }
                             })
                     }
-                    _ => true,
+                    None => true,
                 };
             if fits {
                 self.hits.hit(b.mark);
@@ -205,5 +238,17 @@ impl<'c, 'h> Walk<'c, 'h> {
                 self.value(b.node, v);
             }
         }
+    }
+}
+
+/// [`type_bit`] of a node.
+fn bit(v: Json<'_>) -> u8 {
+    match (v.kind(), v.number()) {
+        (JsonType::Number, Some(n)) => type_bit(&Value::Number(n.clone())),
+        (JsonType::Null, _) => type_bit(&Value::Null),
+        (JsonType::Boolean, _) => type_bit(&Value::Bool(false)),
+        (JsonType::Object, _) => type_bit(&Value::Object(Default::default())),
+        (JsonType::Array, _) => type_bit(&Value::Array(Vec::new())),
+        _ => type_bit(&Value::String(String::new())),
     }
 }

@@ -103,7 +103,7 @@ fn hits_of(c: &Contract, req: &Request, body: Option<Value>) -> FieldCoverage {
     let op = c.operation("putPet").unwrap();
     let cat = c.catalog(op);
     let usage = Usage::default();
-    let hits = cat.observe_request(req, Some("application/json"), body.as_ref());
+    let hits = cat.observe_request(req, Some("application/json"), body.as_ref().map(Into::into));
     let served = json!({"name": "Rex", "kind": "dog"}).to_string();
     usage.record(
         op,

@@ -3,14 +3,73 @@
 //! the body must parse and match its schema. A `Content-Type` on an empty
 //! body is not a violation: SDKs send one on GET and DELETE.
 
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::instance::{Node, Tape};
 use crate::media::{essence, match_media_type};
 use crate::request::Request;
 use crate::spec::{MediaType, Operation};
 
 use super::{ValidateOptions, Violation, ViolationKind, form, schema_violations};
+
+/// A request body as validation read it: a JSON body stays a [`Tape`]
+/// until a stage asks for a `Value`.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    tape: Option<Tape>,
+    value: OnceLock<Value>,
+}
+
+impl RequestBody {
+    /// The body as a `serde_json::Value` (built from the tape on the first call).
+    pub fn value(&self) -> &Value {
+        self.value.get_or_init(|| match &self.tape {
+            Some(t) => Node::from(t).to_owned_value(),
+            None => Value::Null,
+        })
+    }
+
+    /// The body as validators and the field-usage walk read it: as
+    /// `serde_json` would, so of a repeated key only the last counts.
+    pub fn node(&self) -> Node<'_> {
+        match &self.tape {
+            Some(t) if !t.has_duplicate_keys() => t.into(),
+            _ => self.value().into(),
+        }
+    }
+
+    /// A JSON body as written, every repeated key kept (what redaction
+    /// must see); `None` for a body that was not JSON.
+    pub fn as_written(&self) -> Option<Node<'_>> {
+        self.tape.as_ref().map(Node::from)
+    }
+}
+
+impl From<Value> for RequestBody {
+    fn from(v: Value) -> Self {
+        RequestBody {
+            tape: None,
+            value: OnceLock::from(v),
+        }
+    }
+}
+
+impl From<Tape> for RequestBody {
+    fn from(t: Tape) -> Self {
+        // Validated as `serde_json` reads it: the last of each repeated key.
+        let value = match t.has_duplicate_keys() {
+            true => OnceLock::from(Node::from(&t).to_owned_value()),
+            false => OnceLock::new(),
+        };
+        RequestBody {
+            tape: Some(t),
+            value,
+        }
+    }
+}
 
 /// The declared media type that best covers `actual`.
 fn best_media<'o>(content: &'o [MediaType], actual: &str) -> Option<&'o MediaType> {
@@ -27,7 +86,7 @@ pub fn check(
     options: &ValidateOptions,
     out: &mut Vec<Violation>,
     warnings: &mut Vec<Violation>,
-) -> (Option<Value>, Option<String>) {
+) -> (Option<RequestBody>, Option<String>) {
     let Some(body_spec) = &op.request_body else {
         // A body the operation does not take: 415, as Prism answers (a
         // client sending one has misread the contract). An empty body with
@@ -132,11 +191,11 @@ pub fn check(
             return (None, Some(media.media_type.clone()));
         }
     };
-    if let (Some(value), Some(schema)) = (&parsed, &media.schema) {
+    if let (Some(body), Some(schema)) = (&parsed, &media.schema) {
         let mut found = Vec::new();
         schema_violations(
             &schema.validator,
-            value,
+            body.node(),
             ViolationKind::Body,
             "body",
             &mut found,
@@ -145,6 +204,7 @@ pub fn check(
         if options.tolerate_nulls && !found.is_empty() {
             // Drop the nulls the schema refused and check again: what still
             // fails is a real violation; the dropped nulls become warnings.
+            let value = body.value();
             let mut without = value.clone();
             let mut tolerated = Vec::new();
             for v in &found {
@@ -158,7 +218,7 @@ pub fn check(
                 found.clear();
                 schema_violations(
                     &schema.validator,
-                    &without,
+                    (&without).into(),
                     ViolationKind::Body,
                     "body",
                     &mut found,
@@ -212,12 +272,12 @@ fn parse(
     body: &Bytes,
     out: &mut Vec<Violation>,
     superseded: &mut Vec<String>,
-) -> Result<Option<Value>, String> {
+) -> Result<Option<RequestBody>, String> {
     if mt.ends_with("/json") || mt.ends_with("+json") {
-        // serde_json refuses nesting deeper than 128 levels with an error,
-        // never a stack overflow.
-        return serde_json::from_slice::<Value>(body)
-            .map(Some)
+        // serde_json's parser fills the tape: nesting deeper than 128
+        // levels is an error, never a stack overflow.
+        return Tape::parse(body)
+            .map(|t| Some(t.into()))
             .map_err(|e| format!("the body is not valid JSON: {e}"));
     }
     let multipart = mt == "multipart/form-data";
@@ -230,11 +290,11 @@ fn parse(
         let read = form::read(media, &fields, multipart);
         out.extend(read.violations);
         superseded.extend(read.superseded);
-        return Ok(Some(read.value));
+        return Ok(Some(read.value.into()));
     }
     if mt.starts_with("text/") {
         return std::str::from_utf8(body)
-            .map(|s| Some(Value::String(s.to_string())))
+            .map(|s| Some(Value::String(s.to_string()).into()))
             .map_err(|e| format!("the body is not valid UTF-8: {e}"));
     }
     Ok(None)

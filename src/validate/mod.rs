@@ -15,9 +15,11 @@ mod security;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::instance::Node;
 use crate::request::Request;
 use crate::route::Routed;
 
+pub use body::RequestBody;
 pub use response::{ResponseBody, ResponseViolation, check_response};
 
 /// What a violation is about: it decides the status the client gets.
@@ -88,8 +90,8 @@ pub struct Checked {
     pub violations: Vec<Violation>,
     /// Tolerated deviations (nulls accepted under `--tolerate-nulls`).
     pub warnings: Vec<Violation>,
-    /// The body as JSON, when it was parsed (JSON, form, multipart, text).
-    pub body: Option<Value>,
+    /// The body, when it was parsed (JSON, form, multipart, text).
+    pub body: Option<RequestBody>,
     /// The declared media type the body matched, if any.
     pub media_type: Option<String>,
 }
@@ -98,6 +100,12 @@ impl Checked {
     /// True when the request kept the contract.
     pub fn is_valid(&self) -> bool {
         self.violations.is_empty()
+    }
+
+    /// The body as a `serde_json::Value`, when it was parsed (built on the
+    /// first call: most requests never need one).
+    pub fn body_value(&self) -> Option<&Value> {
+        self.body.as_ref().map(RequestBody::value)
     }
 }
 
@@ -121,8 +129,8 @@ pub fn validate(routed: Routed, req: &Request, options: &ValidateOptions) -> Che
 /// Violations of a value against a compiled schema, located under `prefix`
 /// (`body`, `query.ids`) with the JSON pointer of each failing instance.
 pub(crate) fn schema_violations(
-    validator: &jsonschema::Validator,
-    value: &Value,
+    validator: &crate::spec::Validator,
+    value: Node<'_>,
     kind: ViolationKind,
     prefix: &str,
     out: &mut Vec<Violation>,

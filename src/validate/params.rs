@@ -92,7 +92,7 @@ pub fn check(
         if let Some(schema) = &p.schema {
             schema_violations(
                 &schema.validator,
-                &value,
+                (&value).into(),
                 ViolationKind::Parameter,
                 &location(),
                 out,

@@ -162,7 +162,7 @@ pub fn check_response<'o>(
         }
         ResponseBody::Absent => return check,
     };
-    for err in schema.validator.iter_errors(value) {
+    for err in schema.iter_errors(value) {
         // Located through rewritten `$ref`s, as request violations are.
         let (pointer, message) = crate::spec::locate(&err);
         check
