@@ -21,7 +21,12 @@ pub type MarkId = u32;
 
 /// Most marks one operation gets (a vendor's giant response schema expanded
 /// along every path would otherwise cost memory for little insight).
-pub const MAX_MARKS: usize = 4096;
+pub const MAX_MARKS: usize = 1024;
+
+/// Most walk nodes one catalogue builds. A node is built per place a schema
+/// sits (fields are named by their path), so a graph of shared components
+/// unrolls; past the marks' bound a node could name nothing new anyway.
+const MAX_NODES: usize = 2 * MAX_MARKS;
 
 /// What a mark counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +141,7 @@ impl Catalog {
         let mut b = Builder {
             cat: Catalog::default(),
             names: HashMap::new(),
+            roots: HashMap::new(),
             plans,
         };
         for p in op.parameters() {
@@ -195,6 +201,9 @@ struct Builder<'a> {
     /// Name (or name + kind) -> mark: the same field reached through two
     /// branches or two media types is one field.
     names: HashMap<(String, String), MarkId>,
+    /// Roots already built, by schema, name and direction: a response
+    /// declared under 900 media types with one schema is walked once.
+    roots: HashMap<(Option<crate::spec::Loc>, String, bool), usize>,
     plans: Option<&'a Plans>,
 }
 
@@ -240,12 +249,18 @@ impl<'a> Builder<'a> {
     }
 
     fn root(&mut self, loc: Option<&crate::spec::Loc>, prefix: &str, dir: Direction) -> usize {
+        let key = (loc.cloned(), prefix.to_string(), dir == Direction::Request);
+        if let Some(&id) = self.roots.get(&key) {
+            return id;
+        }
         let view = match (self.plans, loc) {
             (Some(p), Some(l)) => p.view(l),
             _ => None,
         };
         let mut path = Vec::new();
-        self.node(view, prefix, None, dir, &mut path)
+        let id = self.node(view, prefix, None, dir, &mut path);
+        self.roots.insert(key, id);
+        id
     }
 
     /// The node for `view` named `prefix`; `field` is the mark of the
@@ -260,6 +275,11 @@ impl<'a> Builder<'a> {
     ) -> usize {
         let id = self.cat.nodes.len();
         self.cat.nodes.push(Node::default());
+        if id >= MAX_NODES || self.cat.marks.len() >= MAX_MARKS {
+            // Nothing below could get a mark: an empty node, no descent.
+            self.cat.truncated = true;
+            return id;
+        }
         let Some(view) = view else { return id };
         let merged = view.merged();
         // Recursion: a node already on the way down is not entered again.

@@ -163,3 +163,49 @@ fn nothing_sent_uses_only_the_path_and_what_was_served() {
         ["path/id", "response/200/name", "response/200/kind"]
     );
 }
+
+/// A response declared under hundreds of media types with one schema (as
+/// some vendors write versioned types) is walked once: one root, the
+/// same marks, whatever the count.
+#[test]
+fn media_types_sharing_a_schema_share_one_root() {
+    let types: String = (1..=300)
+        .map(|i| format!("            application/vnd.x.v{i}+json: {{schema: {{$ref: \"#/components/schemas/Pet\"}}}}\n"))
+        .collect();
+    let doc = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: \"1\"}}\npaths:\n  /pets:\n    get:\n      operationId: getPets\n      responses:\n        \"200\":\n          description: ok\n          content:\n{types}components:\n  schemas:\n    Pet:\n      type: object\n      properties:\n        name: {{type: string}}\n        parent: {{$ref: \"#/components/schemas/Pet\"}}\n"
+    );
+    let c = Contract::from_sources(vec![SpecSource::from_text("many.yaml", &doc)]).unwrap();
+    let cat = c.catalog(c.operation("getPets").unwrap());
+    assert_eq!(cat.responses.len(), 300);
+    let roots: std::collections::HashSet<usize> = cat.responses.iter().map(|r| r.2).collect();
+    assert_eq!(roots.len(), 1, "one root for one schema");
+    assert!(cat.nodes.len() < 10, "{} nodes", cat.nodes.len());
+    assert_eq!(names(cat), ["response/200/name", "response/200/parent"]);
+}
+
+/// Components that refer to each other many times over unroll into a tree
+/// (fields are named by their path); the tree stops where the marks do.
+#[test]
+fn a_wide_component_graph_stays_within_the_bounds() {
+    let mut schemas = String::new();
+    for i in 0..40 {
+        let (a, b) = (i + 1, i + 2);
+        schemas.push_str(&format!(
+            "    C{i}:\n      type: object\n      properties:\n        x: {{type: string}}\n        l: {{$ref: \"#/components/schemas/C{a}\"}}\n        r: {{$ref: \"#/components/schemas/C{b}\"}}\n"
+        ));
+    }
+    schemas.push_str("    C40: {type: string}\n    C41: {type: string}\n");
+    let doc = format!(
+        "openapi: 3.1.0\ninfo: {{title: t, version: \"1\"}}\npaths:\n  /g:\n    get:\n      operationId: getGraph\n      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json: {{schema: {{$ref: \"#/components/schemas/C0\"}}}}\ncomponents:\n  schemas:\n{schemas}"
+    );
+    let c = Contract::from_sources(vec![SpecSource::from_text("graph.yaml", &doc)]).unwrap();
+    let cat = c.catalog(c.operation("getGraph").unwrap());
+    assert!(cat.truncated, "2^40 paths cannot all be named");
+    assert!(cat.marks().len() <= catalog::MAX_MARKS);
+    assert!(
+        cat.nodes.len() <= 2 * catalog::MAX_MARKS + 2,
+        "{} nodes",
+        cat.nodes.len()
+    );
+}
