@@ -187,6 +187,9 @@ impl Catalog {
                     .push((key.clone(), m.media_type.clone(), root));
             }
         }
+        // Kept for the server's life, one per operation used: no slack.
+        b.cat.marks.shrink_to_fit();
+        b.cat.nodes.shrink_to_fit();
         b.cat
     }
 
@@ -258,14 +261,14 @@ impl<'a> Builder<'a> {
             _ => None,
         };
         let mut path = Vec::new();
-        let id = self.node(view, prefix, None, dir, &mut path);
+        let id = self.node_or_empty(view, prefix, None, dir, &mut path);
         self.roots.insert(key, id);
         id
     }
 
-    /// The node for `view` named `prefix`; `field` is the mark of the
-    /// property it is the value of (enum values and branches hang on it).
-    fn node(
+    /// [`Self::node`], or an empty node where nothing is below (roots and
+    /// branches are always walked into).
+    fn node_or_empty(
         &mut self,
         view: Option<SchemaView<'a>>,
         prefix: &str,
@@ -273,18 +276,37 @@ impl<'a> Builder<'a> {
         dir: Direction,
         path: &mut Vec<u32>,
     ) -> usize {
-        let id = self.cat.nodes.len();
-        self.cat.nodes.push(Node::default());
-        if id >= MAX_NODES || self.cat.marks.len() >= MAX_MARKS {
-            // Nothing below could get a mark: an empty node, no descent.
-            self.cat.truncated = true;
-            return id;
+        match self.node(view, prefix, field, dir, path) {
+            Some(id) => id,
+            None => {
+                self.cat.nodes.push(Node::default());
+                self.cat.nodes.len() - 1
+            }
         }
-        let Some(view) = view else { return id };
+    }
+
+    /// The node for `view` named `prefix`; `field` is the mark of the
+    /// property it is the value of (enum values and branches hang on it).
+    /// `None` when the walk would find nothing there (a plain string, say):
+    /// most fields are leaves, and a leaf needs no node.
+    fn node(
+        &mut self,
+        view: Option<SchemaView<'a>>,
+        prefix: &str,
+        field: Option<MarkId>,
+        dir: Direction,
+        path: &mut Vec<u32>,
+    ) -> Option<usize> {
+        if self.cat.nodes.len() >= MAX_NODES || self.cat.marks.len() >= MAX_MARKS {
+            // Nothing below could get a mark: no descent.
+            self.cat.truncated = true;
+            return None;
+        }
+        let view = view?;
         let merged = view.merged();
         // Recursion: a node already on the way down is not entered again.
         if merged.iter().any(|m| path.contains(&m.id())) || path.len() > 32 {
-            return id;
+            return None;
         }
         path.extend(merged.iter().map(|m| m.id()));
         let mut node = Node::default();
@@ -301,7 +323,7 @@ impl<'a> Builder<'a> {
                 let full = format!("{prefix}/{}", escape(name));
                 let Some(mark) = self.field(&full) else { break };
                 let below = self.node(Some(child), &full, Some(mark), dir, path);
-                node.props.push((name.into(), mark, Some(below)));
+                node.props.push((name.into(), mark, below));
             }
             if node.additional.is_none()
                 && let Some(extra) = s.additional()
@@ -309,14 +331,14 @@ impl<'a> Builder<'a> {
                 let full = format!("{prefix}/*");
                 if let Some(mark) = self.field(&full) {
                     let below = self.node(Some(extra), &full, Some(mark), dir, path);
-                    node.additional = Some((mark, Some(below)));
+                    node.additional = Some((mark, below));
                 }
             }
             if node.items.is_none()
                 && let Some(item) = s.items().first().copied()
             {
                 let full = format!("{prefix}/[]");
-                node.items = Some(self.node(Some(item), &full, field, dir, path));
+                node.items = self.node(Some(item), &full, field, dir, path);
             }
             for (i, (comb, branch)) in s.branches().into_iter().enumerate() {
                 let Some(owner) = field.or_else(|| self.field(prefix)) else {
@@ -326,7 +348,7 @@ impl<'a> Builder<'a> {
                 let Some(mark) = self.mark(prefix, MarkKind::Branch(owner, label)) else {
                     break;
                 };
-                let below = self.node(Some(branch), prefix, field, dir, path);
+                let below = self.node_or_empty(Some(branch), prefix, field, dir, path);
                 let members = branch.merged();
                 let required = members
                     .iter()
@@ -343,8 +365,16 @@ impl<'a> Builder<'a> {
             }
         }
         path.truncate(path.len() - merged.len());
-        self.cat.nodes[id] = node;
-        id
+        let leaf = node.props.is_empty()
+            && node.additional.is_none()
+            && node.items.is_none()
+            && node.enums.is_empty()
+            && node.branches.is_empty();
+        if leaf {
+            return None;
+        }
+        self.cat.nodes.push(node);
+        Some(self.cat.nodes.len() - 1)
     }
 }
 
