@@ -79,15 +79,16 @@ pub(super) struct Branch {
 }
 
 /// A value's JSON type as a bit (integers apart from other numbers).
-pub(super) fn type_bit(v: &Value) -> u8 {
-    match v {
-        Value::Null => 1,
-        Value::Bool(_) => 2,
-        Value::Object(_) => 4,
-        Value::Array(_) => 8,
-        Value::String(_) => 16,
-        Value::Number(n) if n.is_i64() || n.is_u64() => 32,
-        Value::Number(_) => 64,
+pub(super) fn type_bit(v: crate::instance::Node<'_>) -> u8 {
+    use jsonschema::JsonType;
+    match v.kind() {
+        JsonType::Null => 1,
+        JsonType::Boolean => 2,
+        JsonType::Object => 4,
+        JsonType::Array => 8,
+        JsonType::Number if v.number().is_some_and(|n| n.is_i64() || n.is_u64()) => 32,
+        JsonType::Number | JsonType::Integer => 64,
+        JsonType::String => 16,
     }
 }
 
@@ -105,7 +106,7 @@ fn admitted(merged: &[SchemaView]) -> u8 {
     samples
         .iter()
         .filter(|v| merged.iter().all(|m| m.admits_type(v)))
-        .fold(0, |acc, v| acc | type_bit(v))
+        .fold(0, |acc, v| acc | type_bit(v.into()))
 }
 
 /// Enum values and their marks.

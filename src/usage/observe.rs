@@ -10,7 +10,6 @@ use super::catalog::{Catalog, MarkId, Node, type_bit};
 use crate::instance::Node as Json;
 use crate::request::Request;
 use crate::spec::ParamIn;
-use jsonschema::JsonType;
 
 /// Marks hit by one exchange, each once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -216,7 +215,7 @@ impl<'c, 'h> Walk<'c, 'h> {
             if b.exclusive && exclusive_taken {
                 continue;
             }
-            let fits = b.types & bit(v) != 0
+            let fits = b.types & type_bit(v) != 0
                 && match v.object() {
                     Some(map) => {
                         b.required.iter().all(|r| map.get(r).is_some())
@@ -238,17 +237,5 @@ impl<'c, 'h> Walk<'c, 'h> {
                 self.value(b.node, v);
             }
         }
-    }
-}
-
-/// [`type_bit`] of a node.
-fn bit(v: Json<'_>) -> u8 {
-    match (v.kind(), v.number()) {
-        (JsonType::Number, Some(n)) => type_bit(&Value::Number(n.clone())),
-        (JsonType::Null, _) => type_bit(&Value::Null),
-        (JsonType::Boolean, _) => type_bit(&Value::Bool(false)),
-        (JsonType::Object, _) => type_bit(&Value::Object(Default::default())),
-        (JsonType::Array, _) => type_bit(&Value::Array(Vec::new())),
-        _ => type_bit(&Value::String(String::new())),
     }
 }
