@@ -39,6 +39,16 @@ fn stages(c: &mut Criterion) {
 
     bench_route(c, "route/axiom-regenerate", &contract, &req);
 
+    // A request body read into a tape, beside serde_json reading it into a Value.
+    c.bench_function("parse/axiom-body/tape", |b| {
+        b.iter(|| specmock::instance::Tape::parse(black_box(AXIOM_BODY.as_bytes())).is_ok())
+    });
+    c.bench_function("parse/axiom-body/serde_json-value", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<serde_json::Value>(black_box(AXIOM_BODY.as_bytes())).is_ok()
+        })
+    });
+
     let routed = contract
         .routes()
         .route(&req.method, &req.path)

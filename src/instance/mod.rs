@@ -8,6 +8,7 @@
 //! once per request and turned into a `Value` only when a stage asks
 //! (the validate stage's `RequestBody::value`).
 
+mod scan;
 mod tape;
 
 use std::borrow::Cow;
