@@ -159,13 +159,7 @@ impl Credentials {
     /// [`Self::body_may_hold_secrets`] guesses from the text, read from
     /// the body the validate stage parsed (escaped keys unescaped).
     pub fn has_secret_keys(&self, body: crate::instance::Node<'_>) -> bool {
-        if let Some(members) = body.object() {
-            return members
-                .iter()
-                .any(|(k, v)| self.is_secret_body_key(k) || self.has_secret_keys(v));
-        }
-        body.array()
-            .is_some_and(|items| items.iter().any(|v| self.has_secret_keys(v)))
+        body.any_member_name(|k| self.is_secret_body_key(k))
     }
 
     /// Replace secret values anywhere in a JSON body, in place.

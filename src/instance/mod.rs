@@ -121,7 +121,7 @@ impl<'a> Node<'a> {
                 Tok::Null => JsonType::Null,
                 Tok::Bool(_) => JsonType::Boolean,
                 Tok::Num(_) => JsonType::Number,
-                Tok::Str { .. } => JsonType::String,
+                Tok::Str { .. } | Tok::Key { .. } => JsonType::String,
                 Tok::Arr { .. } => JsonType::Array,
                 Tok::Obj { .. } => JsonType::Object,
             },
@@ -140,6 +140,24 @@ impl<'a> Node<'a> {
             (Node::Tape(t, i), Value::Bool(b)) => matches!(t.tok(i), Tok::Bool(x) if x == *b),
             (Node::Tape(t, i), Value::Null) => matches!(t.tok(i), Tok::Null),
             _ => false,
+        }
+    }
+
+    /// True when some object in it (itself included, at any depth) has a
+    /// member whose name `hit` says yes to: on a tape, one pass over its
+    /// tokens.
+    pub fn any_member_name(self, mut hit: impl FnMut(&str) -> bool) -> bool {
+        fn in_value(v: &Value, hit: &mut impl FnMut(&str) -> bool) -> bool {
+            match v {
+                Value::Object(m) => m.iter().any(|(k, v)| hit(k) || in_value(v, hit)),
+                Value::Array(items) => items.iter().any(|v| in_value(v, hit)),
+                _ => false,
+            }
+        }
+        match self {
+            Node::Value(v) => in_value(v, &mut hit),
+            Node::Tape(t, i) => t.any_name_within(i, hit),
+            Node::Name(_) => false,
         }
     }
 

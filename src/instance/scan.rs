@@ -84,7 +84,7 @@ impl Reader<'_, '_> {
             b'[' => self.array(depth + 1),
             b'"' => {
                 self.at += 1;
-                self.string()
+                self.string(false)
             }
             b't' => self.word("true", Tok::Bool(true)),
             b'f' => self.word("false", Tok::Bool(false)),
@@ -138,7 +138,7 @@ impl Reader<'_, '_> {
         if !self.eat(b'}') {
             loop {
                 self.eat(b'"').then_some(())?;
-                self.string()?;
+                self.string(true)?;
                 self.eat(b':').then_some(())?;
                 self.value(depth)?;
                 len += 1;
@@ -160,7 +160,7 @@ impl Reader<'_, '_> {
     /// A string, from after its opening quote. One without escapes is
     /// the body's own text (the tape's text starts as a copy of it); one
     /// with escapes is unescaped onto the end.
-    fn string(&mut self) -> Option<()> {
+    fn string(&mut self, key: bool) -> Option<()> {
         let start = self.at;
         self.plain_run();
         let (at, len) = match self.peek()? {
@@ -188,9 +188,10 @@ impl Reader<'_, '_> {
             _ => return None,
         };
         self.at += 1;
-        self.tape.toks.push(Tok::Str {
-            at: u32::try_from(at).ok()?,
-            len: len as u32,
+        let (at, len) = (u32::try_from(at).ok()?, len as u32);
+        self.tape.toks.push(match key {
+            true => Tok::Key { at, len },
+            false => Tok::Str { at, len },
         });
         Some(())
     }
@@ -435,6 +436,21 @@ mod tests {
         fn json_documents_take_the_quick_path_and_read_as_serde_json_reads_them(text in json_text()) {
             proptest::prop_assert!(quick(&text).is_some(), "{text}");
             agrees(&text)?;
+        }
+
+        #[test]
+        fn member_names_are_found_on_a_tape_as_in_a_value(text in json_text(), probe in "[a-z]") {
+            let tape = Tape::parse(text.as_bytes()).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let hit = |k: &str| k.contains(probe.as_str());
+            // Repeated keys: the tape keeps both names, a Value the last.
+            if !tape.has_duplicate_keys() {
+                proptest::prop_assert_eq!(
+                    super::super::Node::from(&tape).any_member_name(hit),
+                    super::super::Node::from(&value).any_member_name(hit),
+                    "{}", text
+                );
+            }
         }
 
         #[test]

@@ -24,6 +24,12 @@ pub(super) enum Tok {
         at: u32,
         len: u32,
     },
+    /// A member's name, as [`Tok::Str`]: kept apart so that every name in
+    /// a body is one pass over the tokens (the journal's secret check).
+    Key {
+        at: u32,
+        len: u32,
+    },
     /// `len` elements; `end` is the index after the last token inside.
     Arr {
         len: u32,
@@ -62,7 +68,9 @@ impl PartialEq for Tape {
         self.duplicate_keys == other.duplicate_keys
             && self.toks.len() == other.toks.len()
             && (0..self.toks.len() as u32).all(|i| match (self.tok(i), other.tok(i)) {
-                (Tok::Str { .. }, Tok::Str { .. }) => self.str_at(i) == other.str_at(i),
+                (Tok::Str { .. }, Tok::Str { .. }) | (Tok::Key { .. }, Tok::Key { .. }) => {
+                    self.str_at(i) == other.str_at(i)
+                }
                 (Tok::Num(a), Tok::Num(b)) => self.number(a) == other.number(b),
                 (a, b) => a == b,
             })
@@ -126,6 +134,12 @@ impl Tape {
         self.duplicate_keys
     }
 
+    /// True when some object at or inside the token at `i` has a member
+    /// whose name `hit` says yes to.
+    pub(super) fn any_name_within(&self, i: u32, mut hit: impl FnMut(&str) -> bool) -> bool {
+        (i..self.skip(i)).any(|k| matches!(self.tok(k), Tok::Key { .. }) && hit(self.str_at(k)))
+    }
+
     /// The index after the token at `i` and everything inside it.
     pub(super) fn skip(&self, i: u32) -> u32 {
         match self.toks[i as usize] {
@@ -145,7 +159,9 @@ impl Tape {
     /// The text of the string token at `i`.
     pub(super) fn str_at(&self, i: u32) -> &str {
         match self.toks[i as usize] {
-            Tok::Str { at, len } => &self.text[at as usize..(at + len) as usize],
+            Tok::Str { at, len } | Tok::Key { at, len } => {
+                &self.text[at as usize..(at + len) as usize]
+            }
             _ => "",
         }
     }
@@ -157,7 +173,7 @@ impl Tape {
             Tok::Null => Value::Null,
             Tok::Bool(b) => Value::Bool(b),
             Tok::Num(k) => Value::Number(self.number(k).clone()),
-            Tok::Str { .. } => Value::String(self.str_at(i).to_owned()),
+            Tok::Str { .. } | Tok::Key { .. } => Value::String(self.str_at(i).to_owned()),
             Tok::Arr { len, .. } => {
                 let mut items = Vec::with_capacity(len as usize);
                 let mut at = i + 1;
@@ -323,6 +339,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
         self.tape.toks.push(Tok::Obj { len: 0, end: 0 });
         let mut len = 0u32;
         while map.next_key_seed(self.again())?.is_some() {
+            if let Some(Tok::Str { at, len }) = self.tape.toks.last().copied() {
+                *self.tape.toks.last_mut().expect("a key was pushed") = Tok::Key { at, len };
+            }
             map.next_value_seed(self.again())?;
             len += 1;
         }
