@@ -178,9 +178,18 @@ impl<'c, 'h> Walk<'c, 'h> {
             return;
         }
         let node = self.node(id);
-        for (e, m) in &node.enums {
-            if v.same_as(e) {
-                self.hits.hit(*m);
+        if !node.enums.is_empty() {
+            // Enums are mostly strings: the text is read once, not per value.
+            let text = v.str();
+            for (e, m) in &node.enums {
+                let same = match (text, e) {
+                    (Some(t), Value::String(e)) => t == e,
+                    (Some(_), _) => false,
+                    (None, e) => v.same_as(e),
+                };
+                if same {
+                    self.hits.hit(*m);
+                }
             }
         }
         if let Some(map) = v.object() {
