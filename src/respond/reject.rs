@@ -149,27 +149,34 @@ fn shaped_body<'r>(
         );
     };
     // Candidates in order of preference, each built only when the one before
-    // it does not fit the schema (the first one nearly always does).
-    let detail = problem["detail"].clone();
-    let mut full = problem.clone();
-    let mut added = false;
-    if let Value::Object(map) = &mut full {
+    // it does not fit the schema (the first one nearly always does). The
+    // problem is extended in place, not copied: taking the added members
+    // out again gives it back.
+    let mut full = problem;
+    let mut added: Vec<&str> = Vec::new();
+    if media.shape.is_object() {
         for key in ["error", "message"] {
-            if media.shape.is_object() && property_declared(&media.shape, key) {
-                map.insert(key.into(), detail.clone());
-                added = true;
+            if property_declared(&media.shape, key)
+                && let Value::Object(map) = &mut full
+            {
+                let detail = map.get("detail").cloned().unwrap_or_default();
+                map.insert(key.into(), detail);
+                added.push(key);
             }
         }
     }
     let fits = |v: &Value| schema.is_valid(v);
     let chosen = if fits(&full) {
         full
-    } else if added && fits(&problem) {
+    } else if let Some(problem) = (!added.is_empty())
+        .then(|| without(&full, &added))
+        .filter(fits)
+    {
         problem
     } else {
         let mut minimal = Map::new();
         for key in ["type", "title", "status", "detail"] {
-            minimal.insert(key.into(), problem[key].clone());
+            minimal.insert(key.into(), full[key].clone());
         }
         let minimal = Value::Object(minimal);
         if fits(&minimal) {
@@ -187,6 +194,17 @@ fn shaped_body<'r>(
         }
     };
     (media, super::serialize_for(&media.media_type, &chosen))
+}
+
+/// `problem` without the members named (the ones [`shaped_body`] added).
+fn without(problem: &Value, added: &[&str]) -> Value {
+    let mut v = problem.clone();
+    if let Value::Object(map) = &mut v {
+        for key in added {
+            map.shift_remove(*key);
+        }
+    }
+    v
 }
 
 /// An error body made from the declared schema: generated (every declared
@@ -279,12 +297,13 @@ pub fn violations_header(violations: &[Violation]) -> Option<HeaderValue> {
     let note = |rest: usize| {
         ascii_json(&Item {
             location: "",
-            message: &format!("{rest} more violations in the body and the journal"),
+            message: &format!("{rest}{MORE_VIOLATIONS}"),
         })
     };
     // Room is kept for the longest note ("N more"), made only when needed.
-    let note_room = note(violations.len()).len() + 1;
-    let mut out = String::from("[");
+    let note_room = note_len(violations.len()) + 1;
+    let mut out = String::with_capacity(64 * violations.len().min(64));
+    out.push('[');
     for (i, v) in violations.iter().enumerate() {
         let item = ascii_json(&Item {
             location: &v.location,
@@ -309,9 +328,22 @@ pub fn violations_header(violations: &[Violation]) -> Option<HeaderValue> {
     HeaderValue::from_str(&out).ok()
 }
 
+const MORE_VIOLATIONS: &str = " more violations in the body and the journal";
+
+/// The length of [`violations_header`]'s note for `rest` violations, without
+/// making it: `{"location":"","message":"N more ..."}`, all ASCII.
+fn note_len(rest: usize) -> usize {
+    let digits = rest.checked_ilog10().map_or(1, |d| d as usize + 1);
+    r#"{"location":"","message":""}"#.len() + digits + MORE_VIOLATIONS.len()
+}
+
 /// JSON with every non-ASCII character escaped as `\uXXXX` (still valid JSON).
 fn ascii_json(v: &impl serde::Serialize) -> String {
     let s = serde_json::to_string(v).unwrap_or_default();
+    // serde_json escapes control characters below 0x20 itself.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s;
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii() && !c.is_ascii_control() {
@@ -352,6 +384,17 @@ fn challenge(op: &Operation) -> Option<HeaderValue> {
 mod tests {
     use super::*;
     use crate::spec::Loc;
+
+    #[test]
+    fn the_note_is_as_long_as_reckoned() {
+        for rest in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            let note = ascii_json(&serde_json::json!({
+                "location": "",
+                "message": format!("{rest}{MORE_VIOLATIONS}"),
+            }));
+            assert_eq!(note_len(rest), note.len(), "{note}");
+        }
+    }
 
     fn op(codes: &[&str]) -> Operation {
         Operation {
