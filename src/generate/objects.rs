@@ -11,9 +11,8 @@ use super::{Gen, MAX_ITEMS, MAX_OPTIONAL, Mode};
 
 impl<'a> Gen<'a> {
     pub(super) fn object(&mut self, f: &Facts<'a>, depth: usize, mode: Mode) -> Value {
-        let mut out = Map::new();
         if mode == Mode::Bare {
-            return Value::Object(out);
+            return Value::Object(Map::new());
         }
         // Declared names in schema order, then required names declared nowhere.
         let mut names: Vec<&'a str> = Vec::new();
@@ -77,6 +76,12 @@ impl<'a> Gen<'a> {
                 break;
             }
         }
+        // Sized once: growing a map rehashes it, a quarter of the cost of
+        // a large generated body.
+        let min = usize::try_from(f.min_props)
+            .unwrap_or(usize::MAX)
+            .min(MAX_ITEMS);
+        let mut out = Map::with_capacity(chosen.len().max(min));
         for &n in &chosen {
             let schemas = self.prop_schemas(f, n);
             self.name = Some(n);
@@ -90,9 +95,6 @@ impl<'a> Gen<'a> {
             out.insert(n.to_string(), v);
         }
         // minProperties: the remaining declared names, then names of our own.
-        let min = usize::try_from(f.min_props)
-            .unwrap_or(usize::MAX)
-            .min(MAX_ITEMS);
         let mut extra = names
             .iter()
             .filter(|n| !out.contains_key(**n) && !hidden(n))

@@ -213,15 +213,17 @@ impl<'a> Gen<'a> {
                 bytes[8..].copy_from_slice(&b.to_be_bytes());
                 bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
                 bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
-                let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-                format!(
-                    "{}-{}-{}-{}-{}",
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..]
-                )
+                // 8-4-4-4-12 hex digits, written straight into one string.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut id = String::with_capacity(36);
+                for (i, b) in bytes.iter().enumerate() {
+                    if matches!(i, 4 | 6 | 8 | 10) {
+                        id.push('-');
+                    }
+                    id.push(char::from(HEX[usize::from(b >> 4)]));
+                    id.push(char::from(HEX[usize::from(b & 0x0f)]));
+                }
+                id
             }
             "email" | "idn-email" => {
                 let (a, b) = (word(r), word(r));

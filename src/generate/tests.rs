@@ -726,3 +726,20 @@ fn derive_seed_is_stable() {
 
 const PINNED_SEED: u64 = 11_620_709_521_265_541_086;
 const PINNED_EMPTY: u64 = 18_345_655_424_048_233_755;
+
+#[test]
+fn uuids_are_version_4_in_lower_case_hex() {
+    let d = doc(json!({"Uuid": {"type": "string", "format": "uuid"}}));
+    for v in values(&d, "Uuid", 50) {
+        let id = v.as_str().unwrap();
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+        assert!(
+            id.bytes()
+                .all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{id}"
+        );
+        assert_eq!(&id[14..15], "4", "{id}");
+        assert!("89ab".contains(&id[19..20]), "{id}");
+    }
+}
