@@ -42,18 +42,27 @@ pub enum MarkKind {
 /// One thing a request or response can use.
 #[derive(Debug, Clone)]
 pub struct Mark {
-    /// Its name: a field's (`request/owner/name`), or the field an enum value
-    /// or branch belongs to.
-    pub name: String,
+    /// Its name ([`Catalog::mark_name`]): a field's (`request/owner/name`),
+    /// or the field an enum value or branch belongs to.
+    name: Span,
     /// What it counts.
     pub kind: MarkKind,
+}
+
+/// A piece of [`Catalog::text`]: every name of a catalogue sits in one
+/// buffer, not a `String` each (catalogues live as long as the server,
+/// one per operation used, and thousands of names add up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    at: u32,
+    len: u32,
 }
 
 /// A schema node as the walk sees it.
 #[derive(Debug, Default)]
 pub(super) struct Node {
     /// Declared properties: name, its mark, the node below (if any).
-    pub props: Vec<(Box<str>, MarkId, Option<usize>)>,
+    pub props: Vec<(Span, MarkId, Option<usize>)>,
     /// `additionalProperties`: its `*` mark and the node below.
     pub additional: Option<(MarkId, Option<usize>)>,
     /// Array members.
@@ -125,6 +134,8 @@ pub(super) struct Param {
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub(super) marks: Vec<Mark>,
+    /// The marks' and properties' names, one after another.
+    text: String,
     /// Parameters: where, the name (lower-cased for headers), the mark, its enum.
     pub(super) params: Vec<Param>,
     /// The request body's root node per media type.
@@ -191,12 +202,32 @@ impl Catalog {
         // Kept for the server's life, one per operation used: no slack.
         b.cat.marks.shrink_to_fit();
         b.cat.nodes.shrink_to_fit();
+        b.cat.text.shrink_to_fit();
         b.cat
     }
 
     /// Every mark, by id.
     pub fn marks(&self) -> &[Mark] {
         &self.marks
+    }
+
+    /// A mark's name.
+    pub fn mark_name(&self, m: &Mark) -> &str {
+        self.text(m.name)
+    }
+
+    pub(super) fn text(&self, s: Span) -> &str {
+        &self.text[s.at as usize..(s.at + s.len) as usize]
+    }
+
+    fn push_text(&mut self, name: &str) -> Span {
+        // Bounded by MAX_MARKS names of a document's own text.
+        let span = Span {
+            at: self.text.len() as u32,
+            len: name.len() as u32,
+        };
+        self.text.push_str(name);
+        span
     }
 }
 
@@ -227,10 +258,16 @@ impl<'a> Builder<'a> {
             return None;
         }
         let id = self.cat.marks.len() as MarkId;
-        self.cat.marks.push(Mark {
-            name: name.to_string(),
-            kind,
-        });
+        // An enum value or a branch is named by its field: one copy.
+        let owner = match &kind {
+            MarkKind::Field => None,
+            MarkKind::EnumValue(f, _) | MarkKind::Branch(f, _) => self.cat.marks.get(*f as usize),
+        };
+        let name = match owner {
+            Some(f) if self.cat.text(f.name) == name => f.name,
+            _ => self.cat.push_text(name),
+        };
+        self.cat.marks.push(Mark { name, kind });
         self.names.insert(key, id);
         Some(id)
     }
@@ -321,10 +358,22 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 seen_props.push(name);
-                let full = format!("{prefix}/{}", escape(name));
+                let segment = escape(name);
+                let full = format!("{prefix}/{segment}");
                 let Some(mark) = self.field(&full) else { break };
+                // The name ends the mark's name, unless escaping changed it.
+                let named = match segment {
+                    std::borrow::Cow::Borrowed(_) => {
+                        let m = self.cat.marks[mark as usize].name;
+                        Span {
+                            at: m.at + m.len - name.len() as u32,
+                            len: name.len() as u32,
+                        }
+                    }
+                    std::borrow::Cow::Owned(_) => self.cat.push_text(name),
+                };
                 let below = self.node(Some(child), &full, Some(mark), dir, path);
-                node.props.push((name.into(), mark, below));
+                node.props.push((named, mark, below));
             }
             if node.additional.is_none()
                 && let Some(extra) = s.additional()

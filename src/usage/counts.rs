@@ -177,7 +177,8 @@ impl FieldCoverage {
             match &m.kind {
                 MarkKind::Field => {
                     c.total += 1;
-                    if used { &mut c.used } else { &mut c.unused }.push(m.name.clone());
+                    if used { &mut c.used } else { &mut c.unused }
+                        .push(catalog.mark_name(m).to_owned());
                 }
                 MarkKind::EnumValue(_, v) => {
                     let shown = serde_json::from_str::<Value>(v)
@@ -189,7 +190,7 @@ impl FieldCoverage {
                     } else {
                         &mut c.enums_unused
                     }
-                    .entry(m.name.clone())
+                    .entry(catalog.mark_name(m).to_owned())
                     .or_default()
                     .push(shown);
                 }
@@ -199,7 +200,7 @@ impl FieldCoverage {
                     } else {
                         &mut c.branches_unused
                     }
-                    .entry(m.name.clone())
+                    .entry(catalog.mark_name(m).to_owned())
                     .or_default()
                     .push(b.clone());
                 }

@@ -194,7 +194,9 @@ impl<'c, 'h> Walk<'c, 'h> {
         }
         if let Some(map) = v.object() {
             for (k, child) in map.iter() {
-                if let Some((_, mark, below)) = node.props.iter().find(|(n, _, _)| &**n == k) {
+                if let Some((_, mark, below)) =
+                    node.props.iter().find(|(n, _, _)| self.cat.text(*n) == k)
+                {
                     self.hits.hit(*mark);
                     if let Some(b) = below {
                         self.value(*b, child);
@@ -229,7 +231,7 @@ impl<'c, 'h> Walk<'c, 'h> {
                     Some(map) => {
                         b.required.iter().all(|r| map.get(r).is_some())
                             && self.node(b.node).props.iter().all(|(name, _, below)| {
-                                let Some(got) = map.get(name) else {
+                                let Some(got) = map.get(self.cat.text(*name)) else {
                                     return true;
                                 };
                                 match below.map(|n| &self.node(n).enums[..]) {

@@ -61,7 +61,7 @@ fn names(c: &Catalog) -> Vec<&str> {
         .marks()
         .iter()
         .filter(|m| m.kind == catalog::MarkKind::Field)
-        .map(|m| m.name.as_str())
+        .map(|m| c.mark_name(m))
         .collect();
     v.sort();
     v
@@ -208,4 +208,46 @@ fn a_wide_component_graph_stays_within_the_bounds() {
         "{} nodes",
         cat.nodes.len()
     );
+}
+
+#[test]
+fn property_names_that_need_escaping_are_matched_as_sent() {
+    let doc = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /x:
+    post:
+      operationId: postX
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                "a/b~c": {type: object, properties: {"é": {type: string}}}
+                plain: {type: string}
+      responses:
+        "204": {description: ok}
+"#;
+    let c = Contract::from_sources(vec![SpecSource::from_text("x.yaml", doc)]).unwrap();
+    let op = c.operation("postX").unwrap();
+    let cat = c.catalog(op);
+    let req = Request::new(Method::POST, "/x");
+    let body = json!({"a/b~c": {"é": "x"}});
+    let hits = cat.observe_request(&req, Some("application/json"), Some((&body).into()));
+    let usage = Usage::default();
+    let served = Served {
+        status: 204,
+        content_type: None,
+        body: b"",
+    };
+    usage.record(op, cat, &hits, served);
+    let cov = usage.coverage(op, cat);
+    assert_eq!(
+        cov.used,
+        ["request/a~1b~0c", "request/a~1b~0c/é"],
+        "{cov:?}"
+    );
+    assert_eq!(cov.unused, ["request/plain"], "{cov:?}");
 }
