@@ -152,7 +152,8 @@ impl Catalog {
     pub fn build(op: &Operation, plans: Option<&Plans>) -> Catalog {
         let mut b = Builder {
             cat: Catalog::default(),
-            names: HashMap::new(),
+            names: foldhash::HashMap::default(),
+            key: String::new(),
             roots: HashMap::new(),
             plans,
         };
@@ -235,7 +236,10 @@ struct Builder<'a> {
     cat: Catalog,
     /// Name (or name + kind) -> mark: the same field reached through two
     /// branches or two media types is one field.
-    names: HashMap<(String, String), MarkId>,
+    /// (Keyed by name, a NUL, and the kind: `key` is the buffer a lookup
+    /// is written into, so finding a mark allocates nothing.)
+    names: foldhash::HashMap<String, MarkId>,
+    key: String,
     /// Roots already built, by schema, name and direction: a response
     /// declared under 900 media types with one schema is walked once.
     roots: HashMap<(Option<crate::spec::Loc>, String, bool), usize>,
@@ -244,13 +248,21 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn mark(&mut self, name: &str, kind: MarkKind) -> Option<MarkId> {
-        let tag = match &kind {
-            MarkKind::Field => String::new(),
-            MarkKind::EnumValue(_, v) => format!("enum {v}"),
-            MarkKind::Branch(_, b) => format!("branch {b}"),
-        };
-        let key = (name.to_string(), tag);
-        if let Some(id) = self.names.get(&key) {
+        self.key.clear();
+        self.key.push_str(name);
+        self.key.push('\0');
+        match &kind {
+            MarkKind::Field => {}
+            MarkKind::EnumValue(_, v) => {
+                self.key.push_str("enum ");
+                self.key.push_str(v);
+            }
+            MarkKind::Branch(_, b) => {
+                self.key.push_str("branch ");
+                self.key.push_str(b);
+            }
+        }
+        if let Some(id) = self.names.get(self.key.as_str()) {
             return Some(*id);
         }
         if self.cat.marks.len() >= MAX_MARKS {
@@ -268,7 +280,7 @@ impl<'a> Builder<'a> {
             _ => self.cat.push_text(name),
         };
         self.cat.marks.push(Mark { name, kind });
-        self.names.insert(key, id);
+        self.names.insert(self.key.clone(), id);
         Some(id)
     }
 

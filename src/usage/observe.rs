@@ -115,7 +115,7 @@ impl Catalog {
 
     /// The properties of a response body answered under the declared status
     /// key `status_key` (`200`, `4XX`, `default`) as `media`.
-    pub fn observe_response(&self, status_key: &str, media: &str, body: &Value, hits: &mut Hits) {
+    pub fn observe_response(&self, status_key: &str, media: &str, body: Json<'_>, hits: &mut Hits) {
         let root = self
             .responses
             .iter()
@@ -127,7 +127,7 @@ impl Catalog {
             .map(|(_, _, n)| *n);
         if let Some(root) = root {
             let mut marker = Marker::new(self, std::mem::take(&mut hits.0));
-            Walk::new(self, &mut marker).value(root, body.into());
+            Walk::new(self, &mut marker).value(root, body);
             hits.0 = marker.hits;
         }
     }
