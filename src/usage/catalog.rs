@@ -217,6 +217,12 @@ impl Catalog {
         self.text(m.name)
     }
 
+    /// `s` names `name` (lengths compared first: the walk asks this of
+    /// every declared property until one matches).
+    pub(super) fn names_equal(&self, s: Span, name: &str) -> bool {
+        s.len as usize == name.len() && self.text(s) == name
+    }
+
     pub(super) fn text(&self, s: Span) -> &str {
         &self.text[s.at as usize..(s.at + s.len) as usize]
     }

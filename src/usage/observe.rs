@@ -194,8 +194,10 @@ impl<'c, 'h> Walk<'c, 'h> {
         }
         if let Some(map) = v.object() {
             for (k, child) in map.iter() {
-                if let Some((_, mark, below)) =
-                    node.props.iter().find(|(n, _, _)| self.cat.text(*n) == k)
+                if let Some((_, mark, below)) = node
+                    .props
+                    .iter()
+                    .find(|(n, _, _)| self.cat.names_equal(*n, k))
                 {
                     self.hits.hit(*mark);
                     if let Some(b) = below {
