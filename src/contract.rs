@@ -411,22 +411,6 @@ fn apply_mounts(
     }
 }
 
-/// Tune glibc's allocator for a server's life, once, before anything else
-/// runs: no fastbins. A freed small chunk then goes to the thread cache or
-/// straight back to its bin, instead of waiting in a fastbin until a large
-/// free consolidates them all: an answer generated as a large tree paid
-/// 12% of its instructions in `malloc_consolidate` (shape (a) of
-/// `bench/large-docs`, whose first request goes from 28.7M to 24.2M
-/// instructions). The thread cache still serves the small allocations of a
-/// request. A no-op on other allocators.
-pub fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a glibc parameter; called before other threads start.
-    unsafe {
-        libc::mallopt(libc::M_MXFAST, 0);
-    }
-}
-
 /// Hand the heap's free pages back to the operating system. Loading a large
 /// document makes several times its final size in short-lived values (the
 /// parsed tree, per-direction views, compiler scratch); glibc keeps those

@@ -108,7 +108,6 @@ pub enum Command {
 
 /// Parse the command line (and `specmock.toml`) and run; what `main` calls.
 pub fn main() -> ExitCode {
-    crate::contract::tune_allocator();
     let cli = match parse(std::env::args_os().collect()) {
         Ok(c) => c,
         Err(code) => return code,
