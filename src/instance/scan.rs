@@ -225,7 +225,7 @@ impl Reader<'_, '_> {
                     0xD800..=0xDBFF => {
                         // Only a whole surrogate pair; a lone half is
                         // serde_json's error to give.
-                        (self.b[self.at..].starts_with(b"\\u")).then_some(())?;
+                        self.b[self.at..].starts_with(b"\\u").then_some(())?;
                         self.at += 2;
                         let lo = self.hex4()?;
                         if !(0xDC00..=0xDFFF).contains(&lo) {

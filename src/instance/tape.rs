@@ -339,8 +339,11 @@ impl<'de> Visitor<'de> for Seed<'_> {
         self.tape.toks.push(Tok::Obj { len: 0, end: 0 });
         let mut len = 0u32;
         while map.next_key_seed(self.again())?.is_some() {
-            if let Some(Tok::Str { at, len }) = self.tape.toks.last().copied() {
-                *self.tape.toks.last_mut().expect("a key was pushed") = Tok::Key { at, len };
+            // The key just read is a name, not a string value.
+            if let Some(tok) = self.tape.toks.last_mut()
+                && let Tok::Str { at, len } = *tok
+            {
+                *tok = Tok::Key { at, len };
             }
             map.next_value_seed(self.again())?;
             len += 1;
