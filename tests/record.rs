@@ -352,7 +352,14 @@ fn a_recorder_killed_mid_run_leaves_only_whole_fixtures() {
     });
     // Let some exchanges be written, then kill hard (no graceful shutdown).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while files_under(dir.path()).len() < 5 && std::time::Instant::now() < deadline {
+    // Whole fixtures only: a hidden temp file is a write still under way.
+    let whole = |d: &std::path::Path| {
+        files_under(d)
+            .into_iter()
+            .filter(|f| !f.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .count()
+    };
+    while whole(dir.path()) < 5 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     killed.store(true, std::sync::atomic::Ordering::SeqCst);
