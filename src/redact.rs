@@ -197,26 +197,31 @@ impl Credentials {
 /// secret path parameter (Unleash's `{token}`) as its template. The
 /// segments are found once at load (`Operation::secret_segments`), so this is one walk.
 pub fn path(op: Option<&Operation>, raw: &str) -> String {
-    let Some(op) = op.filter(|op| !op.secret_segments.is_empty()) else {
-        return raw.to_string();
-    };
-    if !raw.starts_with('/') || !op.route.starts_with('/') {
-        return raw.to_string();
-    }
     let mut out = String::with_capacity(raw.len() + 16);
-    let mut template = crate::segments::split(&op.route);
-    for (i, seg) in crate::segments::split(raw).enumerate() {
-        let Some(tpl) = template.next() else {
-            return raw.to_string();
-        };
-        out.push('/');
-        let hidden = u16::try_from(i).is_ok_and(|i| op.secret_segments.contains(&i));
-        out.push_str(if hidden { tpl } else { seg });
-    }
-    if template.next().is_some() {
-        return raw.to_string();
-    }
+    path_with(op, raw, |piece| out.push_str(piece));
     out
+}
+
+/// [`path`], handed over in pieces (to be written where the caller keeps it).
+pub fn path_with(op: Option<&Operation>, raw: &str, mut push: impl FnMut(&str)) {
+    match op.filter(|op| !op.secret_segments.is_empty()) {
+        Some(op) if raw.starts_with('/') && op.route.starts_with('/') => {
+            // The same number of segments as the template, or it is not the
+            // path the template matched: then it is kept as sent.
+            // Short strings: a plain count beats a vector search's set-up.
+            let slashes = |p: &str| p.bytes().filter(|&b| b == b'/').count();
+            if slashes(raw) != slashes(&op.route) {
+                return push(raw);
+            }
+            let template = crate::segments::split(&op.route);
+            for (i, (seg, tpl)) in crate::segments::split(raw).zip(template).enumerate() {
+                push("/");
+                let hidden = u16::try_from(i).is_ok_and(|i| op.secret_segments.contains(&i));
+                push(if hidden { tpl } else { seg });
+            }
+        }
+        _ => push(raw),
+    }
 }
 
 #[cfg(test)]

@@ -61,27 +61,27 @@ pub fn interactions(contract: &Contract, journal: &Journal) -> Vec<Value> {
 /// One exchange: the journal's request, the response body redacted.
 fn interaction(e: &JournalEntry, creds: &Credentials) -> Value {
     let headers: Map<String, Value> = e
-        .headers
+        .headers()
         .iter()
         .filter(|(k, _)| exported_header(k))
         .map(|(k, v)| (k.to_ascii_lowercase(), json!(v)))
         .collect();
-    let mut request = json!({"method": e.method.as_str(), "path": e.path});
-    if let Some(q) = &e.query {
+    let mut request = json!({"method": e.method.as_str(), "path": e.path()});
+    if let Some(q) = e.query() {
         request["query"] = json!(q);
     }
     if !headers.is_empty() {
         request["headers"] = Value::Object(headers);
     }
-    if let Some(b) = &e.body {
+    if let Some(b) = e.body() {
         request["body"] = json!(b);
     }
     if e.body_truncated {
         request["bodyTruncated"] = json!(true);
     }
-    if !e.path_params.is_empty() {
+    if !e.path_params().is_empty() {
         request["pathParams"] = Value::Object(
-            e.path_params
+            e.path_params()
                 .iter()
                 .map(|(k, v)| (k.to_string(), json!(v)))
                 .collect(),

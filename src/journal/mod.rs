@@ -9,11 +9,14 @@
 mod coverage;
 mod entry;
 mod pairs;
+mod text;
 mod timestamp;
+mod wire;
 
 pub use coverage::{Coverage, CoverageSummary, MinCoverage, OperationCoverage, Unrouted};
 pub use entry::{ServedResponse, journal_entry, redacted_headers};
-pub use pairs::Pairs;
+pub use pairs::{Pairs, PairsRef};
+use text::EntryText;
 pub use timestamp::Timestamp;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -47,68 +50,48 @@ impl Default for JournalLimits {
 }
 
 /// One request as recorded (credentials already redacted).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+///
+/// Its path, query, body, headers and path parameters are held in one
+/// buffer and read through methods ([`JournalEntry::path`]...); as JSON
+/// they are fields like the others.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(from = "wire::In")]
 pub struct JournalEntry {
     /// Increasing from 1 since start (or the last reset).
     pub id: u64,
     /// When it was journalled (RFC 3339, UTC, when serialised).
     pub time: Timestamp,
     /// The request method (a standard one is held without an allocation).
-    #[serde(with = "method_text")]
     pub method: hyper::Method,
-    /// The path, secret path parameters written as their template.
-    pub path: String,
-    /// The raw query string, without `?`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// Request headers, credential values redacted.
-    pub headers: Pairs,
-    /// The body as text (cut to the journal's bound, credentials redacted).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    /// The path, query, body, headers and path parameters.
+    text: EntryText,
     /// The body was longer than the journal keeps.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub body_truncated: bool,
     /// `document/operationId`; `None` when no operation matched.
     pub operation: Option<std::sync::Arc<str>>,
-    /// Path parameters under the names of the template that matched (a
-    /// secret one redacted).
-    #[serde(
-        skip_serializing_if = "Pairs::is_empty",
-        default,
-        serialize_with = "pairs::as_object",
-        deserialize_with = "pairs::from_object"
-    )]
-    pub path_params: Pairs,
     /// The status answered.
     pub status: u16,
     /// How the request broke the contract (empty: it kept it).
     pub violations: Vec<Violation>,
     /// Tolerated deviations (nulls accepted under `--tolerate-nulls`).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Violation>,
     /// Recording: how the upstream's answer broke the contract.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub response_violations: Vec<Violation>,
     /// The real API answered it (partial mocking), not the mock.
-    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub forwarded: bool,
     /// Time spent answering, microseconds.
     pub duration_us: u64,
     /// What `--chaos` did instead of the mock's answer (`status 503`,
     /// `outage reset`, `fault empty`); the status is then chaos's, and
     /// coverage counts it apart.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub chaos: Option<String>,
     /// A request specmock sent its consumer (a callback or a webhook):
     /// `status` and `violations` are then the consumer's answer and how it
     /// broke the callback's declared responses. `None` for served requests.
     /// Boxed: served requests, nearly every entry, pay one pointer for it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub callback: Option<Box<CallbackInfo>>,
     /// The answer's media type and body, for the exports. Never serialised:
     /// the export module redacts it before it leaves the process.
-    #[serde(skip)]
     pub response: ServedResponse,
 }
 
@@ -152,6 +135,47 @@ impl CallbackInfo {
 }
 
 impl JournalEntry {
+    /// The path, secret path parameters written as their template.
+    pub fn path(&self) -> &str {
+        self.text.path()
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query(&self) -> Option<&str> {
+        self.text.query()
+    }
+
+    /// Request headers, credential values redacted.
+    pub fn headers(&self) -> PairsRef<'_> {
+        self.text.headers()
+    }
+
+    /// The body as text (cut to the journal's bound, credentials redacted).
+    pub fn body(&self) -> Option<&str> {
+        self.text.body()
+    }
+
+    /// Path parameters under the names of the template that matched (a
+    /// secret one redacted).
+    pub fn path_params(&self) -> PairsRef<'_> {
+        self.text.path_params()
+    }
+
+    /// Keep only the first `keep` bytes of the path, saying how long it was
+    /// (a refused request's path can be as long as the head limit).
+    pub fn cut_path(&mut self, keep: usize) {
+        let path = self.path();
+        if path.len() <= keep {
+            return;
+        }
+        let mut end = keep;
+        while !path.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = format!("{}...({} bytes)", &path[..end], path.len());
+        self.text = self.text.with_path(&cut);
+    }
+
     /// What the entry holds in memory, allocator overhead included: the
     /// budget is real bytes, so `--journal-size` bounds the process's growth.
     fn size(&self) -> usize {
@@ -166,12 +190,8 @@ impl JournalEntry {
         std::mem::size_of::<JournalEntry>()
             // `http` keeps a method name of up to 15 bytes inline.
             + heap(if self.method.as_str().len() > 15 { self.method.as_str().len() } else { 0 })
-            + heap(self.path.capacity())
-            + self.query.as_ref().map_or(0, |q| heap(q.capacity()))
-            + self.body.as_ref().map_or(0, |b| heap(b.capacity()))
+            + heap(self.text.heap_bytes())
             + self.chaos.as_ref().map_or(0, |c| heap(c.capacity()))
-            + pairs_size(&self.headers)
-            + pairs_size(&self.path_params)
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
             + heap(violations(&self.response_violations))
@@ -306,6 +326,15 @@ impl Journal {
 
     /// Cut a body to the journal's bound (on a character boundary).
     pub fn cut_body(&self, body: String) -> (String, bool) {
+        match self.body_kept(&body) {
+            (_, false) => (body, false),
+            (kept, true) => (kept.to_string(), true),
+        }
+    }
+
+    /// What the journal keeps of a body: its first bytes up to the bound,
+    /// and whether it was cut.
+    pub fn body_kept<'b>(&self, body: &'b str) -> (&'b str, bool) {
         if body.len() <= self.limits.max_body {
             return (body, false);
         }
@@ -313,7 +342,7 @@ impl Journal {
         while !body.is_char_boundary(end) {
             end -= 1;
         }
-        (body[..end].to_string(), true)
+        (&body[..end], true)
     }
 
     /// Append an entry (its `id` and `time` are set here) and count it.
@@ -352,7 +381,7 @@ impl Journal {
                 }
             }
             None => {
-                let key = (entry.method.to_string(), entry.path.clone());
+                let key = (entry.method.to_string(), entry.path().to_string());
                 let map = if entry.forwarded {
                     &mut inner.forwarded
                 } else {
@@ -669,20 +698,5 @@ mod tests {
         }
         assert!(parse_size("MB").is_err());
         assert!(parse_size("-1MB").is_err());
-    }
-}
-
-/// A method as its name in JSON (`"GET"`).
-mod method_text {
-    use hyper::Method;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(m: &Method, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(m.as_str())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(d)?;
-        Method::from_bytes(text.as_bytes()).map_err(serde::de::Error::custom)
     }
 }

@@ -31,33 +31,23 @@ impl Pairs {
 
     /// Add one pair at the end.
     pub fn push(&mut self, name: &str, value: &str) {
-        let (n, v) = (length(name), length(value));
-        self.bytes.extend_from_slice(&n.to_le_bytes());
-        self.bytes.extend_from_slice(&v.to_le_bytes());
-        self.bytes.extend_from_slice(&name.as_bytes()[..n as usize]);
-        self.bytes
-            .extend_from_slice(&value.as_bytes()[..v as usize]);
+        push_pair(&mut self.bytes, name, value);
         self.len += 1;
+    }
+
+    /// The pairs, borrowed.
+    pub fn view(&self) -> PairsRef<'_> {
+        PairsRef::new(&self.bytes, self.len)
     }
 
     /// `(name, value)` in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        let mut at = 0usize;
-        (0..self.len).map(move |_| {
-            let n = read_u32(&self.bytes, at);
-            let v = read_u32(&self.bytes, at + 4);
-            let name = text(&self.bytes, at + 8, n);
-            let value = text(&self.bytes, at + 8 + n, v);
-            at += 8 + n + v;
-            (name, value)
-        })
+        self.view().iter()
     }
 
     /// The first value of `name` (ASCII case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.view().get(name)
     }
 
     /// How many pairs.
@@ -74,6 +64,72 @@ impl Pairs {
     pub(super) fn heap_bytes(&self) -> usize {
         self.bytes.capacity()
     }
+}
+
+/// Pairs held elsewhere (in an entry's one buffer), borrowed: the same
+/// encoding as [`Pairs`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PairsRef<'a> {
+    bytes: &'a [u8],
+    len: usize,
+}
+
+impl<'a> PairsRef<'a> {
+    pub(super) fn new(bytes: &'a [u8], len: usize) -> PairsRef<'a> {
+        PairsRef { bytes, len }
+    }
+
+    /// `(name, value)` in order.
+    pub fn iter(self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
+        let (bytes, mut at) = (self.bytes, 0usize);
+        (0..self.len).map(move |_| {
+            let n = read_u32(bytes, at);
+            let v = read_u32(bytes, at + 4);
+            let name = text(bytes, at + 8, n);
+            let value = text(bytes, at + 8 + n, v);
+            at += 8 + n + v;
+            (name, value)
+        })
+    }
+
+    /// The first value of `name` (ASCII case-insensitive).
+    pub fn get(self, name: &str) -> Option<&'a str> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No pair at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl std::fmt::Debug for PairsRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for PairsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// Append one pair: its name's and its value's lengths (`u32`,
+/// little-endian), then their bytes.
+pub(super) fn push_pair(bytes: &mut Vec<u8>, name: &str, value: &str) {
+    let (n, v) = (length(name), length(value));
+    bytes.extend_from_slice(&n.to_le_bytes());
+    bytes.extend_from_slice(&v.to_le_bytes());
+    bytes.extend_from_slice(&name.as_bytes()[..n as usize]);
+    bytes.extend_from_slice(&value.as_bytes()[..v as usize]);
 }
 
 /// Lists are bounded by the server's head limit, far below 4 GiB; a longer
@@ -106,7 +162,7 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Pairs {
 
 impl std::fmt::Debug for Pairs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        self.view().fmt(f)
     }
 }
 
@@ -124,7 +180,7 @@ impl<'de> Deserialize<'de> for Pairs {
 }
 
 /// `[(name, value)]` as a JSON object, in order (path parameters).
-pub(super) fn as_object<S: serde::Serializer>(v: &Pairs, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn as_object<S: serde::Serializer>(v: &PairsRef<'_>, s: S) -> Result<S::Ok, S::Error> {
     s.collect_map(v.iter())
 }
 

@@ -274,15 +274,7 @@ fn refuse(
         &outcome,
         started.elapsed(),
     );
-    if entry.path.len() > REFUSED_PATH_KEEP {
-        let mut end = REFUSED_PATH_KEEP;
-        while !entry.path.is_char_boundary(end) {
-            end -= 1;
-        }
-        let total = entry.path.len();
-        entry.path.truncate(end);
-        entry.path.push_str(&format!("...({total} bytes)"));
-    }
+    entry.cut_path(REFUSED_PATH_KEEP);
     crate::logline::log_exchange(&entry);
     state.journal.record(entry);
     outcome.answer
