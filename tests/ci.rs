@@ -55,6 +55,18 @@ fn journal_coverage_verify_and_reset() {
     let by_status =
         get(&s.url("/__specmock/requests?operation=update-api-token&status=200")).json();
     assert_eq!(by_status["requests"].as_array().unwrap().len(), 2);
+    // A limit keeps the newest, listed oldest first, after the filter.
+    let last = get(&s.url("/__specmock/requests?limit=2")).json();
+    let ids: Vec<_> = last["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(2), json!(3)]);
+    let last_ok = get(&s.url("/__specmock/requests?status=200&limit=1")).json();
+    assert_eq!(last_ok["requests"][0]["id"], 2);
+    assert_eq!(last_ok["requests"].as_array().unwrap().len(), 1);
 
     let cov = get(&s.url("/__specmock/coverage")).json();
     let op = |id: &str| {

@@ -150,15 +150,18 @@ pub struct ServedResponse {
 }
 
 impl ServedResponse {
-    /// A body within the bound is shared with the answer (a reference count,
-    /// no copy); a longer one is copied up to the bound so the journal never
-    /// holds more than it counts.
+    /// A body the contract or a fixture holds is shared (a reference count,
+    /// no copy); one made for this request, or a longer one (up to the
+    /// bound, so the journal never holds more than it counts), is copied
+    /// into the journal's chunks rather than kept in its own allocation.
     fn of(journal: &Journal, answer: &crate::respond::Answer) -> ServedResponse {
         let max = journal.limits().max_body;
-        let (body, truncated) = if answer.body.len() <= max {
-            (answer.body.clone(), false)
+        let (body, truncated) = if answer.body.len() > max {
+            (super::text::chunk_copy(&answer.body[..max]), true)
+        } else if answer.body.is_unique() && !answer.body.is_empty() {
+            (super::text::chunk_copy(&answer.body), false)
         } else {
-            (Bytes::copy_from_slice(&answer.body[..max]), true)
+            (answer.body.clone(), false)
         };
         ServedResponse {
             content_type: answer.headers.get(CONTENT_TYPE).cloned(),

@@ -187,10 +187,14 @@ impl JournalEntry {
                     .sum::<usize>()
         };
         // `operation` is shared with the contract's operation: not counted.
-        std::mem::size_of::<JournalEntry>()
-            // `http` keeps a method name of up to 15 bytes inline.
-            + heap(if self.method.as_str().len() > 15 { self.method.as_str().len() } else { 0 })
-            + heap(self.text.heap_bytes())
+        // Its slot in the ring is counted with the ring's spare ones, its
+        // text as its part of a chunk. `http` keeps a method name of up to
+        // 15 bytes inline.
+        heap(if self.method.as_str().len() > 15 {
+            self.method.as_str().len()
+        } else {
+            0
+        }) + self.text.heap_bytes()
             + self.chaos.as_ref().map_or(0, |c| heap(c.capacity()))
             + heap(violations(&self.violations))
             + heap(violations(&self.warnings))
@@ -262,6 +266,8 @@ const MAX_UNROUTED_KINDS: usize = 1_000;
 
 #[derive(Debug, Default)]
 struct Inner {
+    /// Its slots, spare ones too, count toward the budget: a ring rotates
+    /// through all of its capacity, so every slot it grew to is resident.
     entries: VecDeque<JournalEntry>,
     bytes: usize,
     next_id: u64,
@@ -275,6 +281,13 @@ struct Inner {
     /// Callbacks and webhooks sent, and those whose answer broke the contract.
     callbacks: u64,
     violating_callbacks: u64,
+}
+
+impl Inner {
+    /// Bytes the ring holds: its entries and all its slots.
+    fn held(&self) -> usize {
+        self.bytes + heap(self.entries.capacity() * std::mem::size_of::<JournalEntry>())
+    }
 }
 
 /// The journal: entries in a bounded ring, counters apart.
@@ -398,7 +411,8 @@ impl Journal {
         let id = entry.id;
         inner.bytes += size;
         inner.entries.push_back(entry);
-        while inner.entries.len() > self.limits.max_entries || inner.bytes > self.limits.max_bytes {
+        while inner.entries.len() > self.limits.max_entries || inner.held() > self.limits.max_bytes
+        {
             match inner.entries.pop_front() {
                 Some(old) => {
                     inner.bytes = inner.bytes.saturating_sub(old.size());
@@ -413,9 +427,11 @@ impl Journal {
     /// Entries matching a filter, oldest first.
     pub fn entries(&self, filter: &Filter) -> Vec<JournalEntry> {
         let inner = self.lock();
+        // Newest first, so that a limit clones only what it keeps.
         let mut out: Vec<JournalEntry> = inner
             .entries
             .iter()
+            .rev()
             .filter(|e| {
                 filter.operation.as_ref().is_none_or(|want| {
                     e.operation.as_deref().is_some_and(|op| {
@@ -424,13 +440,10 @@ impl Journal {
                 }) && filter.status.is_none_or(|s| e.status == s)
                     && (!filter.violations || !e.violations.is_empty())
             })
+            .take(filter.limit.unwrap_or(usize::MAX))
             .cloned()
             .collect();
-        if let Some(limit) = filter.limit
-            && out.len() > limit
-        {
-            out.drain(..out.len() - limit);
-        }
+        out.reverse();
         out
     }
 
@@ -439,7 +452,7 @@ impl Journal {
         let inner = self.lock();
         JournalStats {
             entries: inner.entries.len(),
-            bytes: inner.bytes,
+            bytes: inner.held(),
             dropped: inner.dropped,
             requests: inner.requests,
             violating_requests: inner.violating,

@@ -124,12 +124,12 @@ impl Serialize for PairsRef<'_> {
 
 /// Append one pair: its name's and its value's lengths (`u32`,
 /// little-endian), then their bytes.
-pub(super) fn push_pair(bytes: &mut Vec<u8>, name: &str, value: &str) {
+pub(super) fn push_pair(bytes: &mut impl bytes::BufMut, name: &str, value: &str) {
     let (n, v) = (length(name), length(value));
-    bytes.extend_from_slice(&n.to_le_bytes());
-    bytes.extend_from_slice(&v.to_le_bytes());
-    bytes.extend_from_slice(&name.as_bytes()[..n as usize]);
-    bytes.extend_from_slice(&value.as_bytes()[..v as usize]);
+    bytes.put_slice(&n.to_le_bytes());
+    bytes.put_slice(&v.to_le_bytes());
+    bytes.put_slice(&name.as_bytes()[..n as usize]);
+    bytes.put_slice(&value.as_bytes()[..v as usize]);
 }
 
 /// Lists are bounded by the server's head limit, far below 4 GiB; a longer
