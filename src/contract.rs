@@ -410,16 +410,3 @@ fn apply_mounts(
         Err(LoadErrors(errors))
     }
 }
-
-/// Hand the heap's free pages back to the operating system. Loading a large
-/// document makes several times its final size in short-lived values (the
-/// parsed tree, per-direction views, compiler scratch); glibc keeps those
-/// pages mapped, so a server would hold them for its whole life. Call after
-/// loading; a no-op on other allocators.
-pub fn release_load_garbage() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks glibc's own arenas; no Rust invariant involved.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}

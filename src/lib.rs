@@ -46,6 +46,7 @@ mod export;
 mod fixtures;
 pub mod generate;
 mod har;
+mod heap;
 mod idle;
 pub mod instance;
 mod journal;

@@ -182,7 +182,7 @@ fn reload(state: &AppState, spec: &SpecPaths, fixtures: &FixturePaths, changed: 
             let ops = contract.operations().count();
             let fx = contract.fixtures().len();
             state.replace_contract(contract);
-            crate::contract::release_load_garbage();
+            crate::heap::release_free_pages();
             state.watch.reloads.fetch_add(1, Ordering::Relaxed);
             tracing::info!("reloaded after {what}: {ops} operations, {fx} fixtures");
         }

@@ -153,7 +153,7 @@ impl ServeArgs {
                 }
                 ExitCode::FAILURE
             })?;
-        crate::contract::release_load_garbage();
+        crate::heap::release_free_pages();
         for w in contract.warnings() {
             tracing::warn!("{w}");
         }

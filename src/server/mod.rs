@@ -157,6 +157,21 @@ async fn accept_loop(
     let builder = Arc::new(builder);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    // The accept loop holds one permit while it waits for the next connection.
+    let none_open = {
+        let (slots, max) = (slots.clone(), limits.max_connections.max(1));
+        move || slots.available_permits() + 1 >= max
+    };
+    let catch_up = {
+        let none_open = none_open.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::heap::CATCH_UP_EVERY);
+            loop {
+                tick.tick().await;
+                crate::heap::catch_up(!none_open());
+            }
+        })
+    };
     loop {
         // At the connection limit, wait for a slot before accepting more.
         let permit = tokio::select! {
@@ -183,8 +198,8 @@ async fn accept_loop(
                 let tracked = crate::idle::Tracked::new(stream, activity.clone());
                 let (builder, watcher) = (builder.clone(), graceful.watcher());
                 let handshake = tls.as_ref().map(|t| t.acceptor.clone());
+                let none_open = none_open.clone();
                 tokio::spawn(async move {
-                    let _permit = permit;
                     let conn = connection::Connection { builder, watcher, activity, idle: limits.idle_timeout };
                     match handshake {
                         None => conn.serve(TokioIo::new(tracked), st).await,
@@ -194,12 +209,18 @@ async fn accept_loop(
                             }
                         }
                     }
+                    drop(permit);
+                    // The last connection closed: what the burst freed goes back.
+                    if none_open() {
+                        crate::heap::quiet();
+                    }
                 });
             }
             _ = &mut stop => break,
         }
     }
     drop(listener);
+    catch_up.abort();
     if tokio::time::timeout(Duration::from_secs(5), graceful.shutdown())
         .await
         .is_err()
