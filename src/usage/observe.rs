@@ -193,12 +193,17 @@ impl<'c, 'h> Walk<'c, 'h> {
             }
         }
         if let Some(map) = v.object() {
+            // Members mostly come in the schema's order (clients generate
+            // both from it): the search starts after the last one found.
+            let props = &node.props;
+            let mut from = 0;
             for (k, child) in map.iter() {
-                if let Some((_, mark, below)) = node
-                    .props
-                    .iter()
-                    .find(|(n, _, _)| self.cat.names_equal(*n, k))
-                {
+                let found = (from..props.len())
+                    .chain(0..from)
+                    .find(|&i| self.cat.names_equal(props[i].0, k));
+                if let Some(i) = found {
+                    from = i + 1;
+                    let (_, mark, below) = &props[i];
                     self.hits.hit(*mark);
                     if let Some(b) = below {
                         self.value(*b, child);
@@ -233,11 +238,12 @@ impl<'c, 'h> Walk<'c, 'h> {
                     Some(map) => {
                         b.required.iter().all(|r| map.get(r).is_some())
                             && self.node(b.node).props.iter().all(|(name, _, below)| {
-                                let Some(got) = map.get(self.cat.text(*name)) else {
-                                    return true;
-                                };
+                                // The enum first: most members have none, and
+                                // looking a member up is a walk of the object.
                                 match below.map(|n| &self.node(n).enums[..]) {
-                                    Some([(only, _)]) => got.same_as(only),
+                                    Some([(only, _)]) => map
+                                        .get(self.cat.text(*name))
+                                        .is_none_or(|got| got.same_as(only)),
                                     _ => true,
                                 }
                             })

@@ -155,6 +155,26 @@ fn a_request_uses_the_parameters_present_and_the_properties_sent() {
 }
 
 #[test]
+fn members_in_any_order_are_all_used() {
+    // The schema's order reversed: the search for each member wraps around.
+    let c = contract();
+    let body = json!({"labels": {"k": "v"}, "tags": [], "kind": "cat", "name": "Rex"});
+    let cov = hits_of(&c, &Request::new(Method::PUT, "/pets/1"), Some(body));
+    for want in [
+        "request/labels/*",
+        "request/tags",
+        "request/kind",
+        "request/name",
+    ] {
+        assert!(
+            cov.used.contains(&want.to_string()),
+            "{want} not in {:?}",
+            cov.used
+        );
+    }
+}
+
+#[test]
 fn nothing_sent_uses_only_the_path_and_what_was_served() {
     let c = contract();
     let cov = hits_of(&c, &Request::new(Method::PUT, "/pets/1"), None);
