@@ -22,30 +22,26 @@ pub fn release_free_pages() {
 
 /// A client that opens a connection a request would otherwise trim on every
 /// one: at most once this often (a trim walks every arena, about a
-/// millisecond for a few MB).
-const QUIET_EVERY: Duration = Duration::from_secs(1);
+/// millisecond for a few MB). Also how often [`catch_up`] should be called.
+pub const QUIET_EVERY: Duration = Duration::from_secs(1);
 
-/// A trim was skipped for being too soon: [`catch_up`] does it.
+/// A connection closed since the last trim.
 static PENDING: AtomicBool = AtomicBool::new(false);
 
-/// No connection is open any more: release free pages, or, if that was done
-/// less than [`QUIET_EVERY`] ago, leave it to [`catch_up`].
+/// No connection is open any more: release free pages now, or, if that was
+/// done less than [`QUIET_EVERY`] ago, at the next [`catch_up`].
 pub fn quiet() {
-    if !trim_unless_recent() {
-        PENDING.store(true, Ordering::Relaxed);
-    }
+    PENDING.store(true, Ordering::Relaxed);
+    catch_up(false);
 }
 
 /// Called every [`QUIET_EVERY`] while serving, with whether a connection
-/// is open: does the trim [`quiet`] skipped, once it is quiet still.
+/// is open: does a trim [`quiet`] left pending, once it is quiet still.
 pub fn catch_up(connections_open: bool) {
     if !connections_open && PENDING.swap(false, Ordering::Relaxed) && !trim_unless_recent() {
         PENDING.store(true, Ordering::Relaxed);
     }
 }
-
-/// How often [`catch_up`] should be called.
-pub const CATCH_UP_EVERY: Duration = QUIET_EVERY;
 
 fn trim_unless_recent() -> bool {
     static LAST: Mutex<Option<Instant>> = Mutex::new(None);

@@ -165,7 +165,7 @@ async fn accept_loop(
     let catch_up = {
         let none_open = none_open.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(crate::heap::CATCH_UP_EVERY);
+            let mut tick = tokio::time::interval(crate::heap::QUIET_EVERY);
             loop {
                 tick.tick().await;
                 crate::heap::catch_up(!none_open());
